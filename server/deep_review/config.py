@@ -42,6 +42,10 @@ class ReviewerConfig(_Config):
     scripted: bool = Field(
         default=False, description="The endpoint is a scripted model server (labelled as such)."
     )
+    thinking: bool | None = Field(
+        default=None,
+        description="Extended thinking / reasoning effort: None = only when the model supports it.",
+    )
 
 
 class ChangeConfig(_Config):

@@ -1,0 +1,71 @@
+"""Document sync: findings follow the text as it is edited, reopened and saved."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from deep_review.lsp.core import DeepReviewServer
+from deep_review.lsp.tracking import LineEdit
+
+
+def _line_edits(changes: list[types.TextDocumentContentChangeEvent]) -> list[LineEdit]:
+    edits = []
+    for change in changes:
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            edits.append(
+                LineEdit(
+                    start_line=change.range.start.line,
+                    start_character=change.range.start.character,
+                    end_line=change.range.end.line,
+                    end_character=change.range.end.character,
+                    new_text=change.text,
+                )
+            )
+    return edits
+
+
+def follow_text(ls: DeepReviewServer, path: str, edits: list[LineEdit]) -> bool:
+    """Move every finding in ``path`` with ``edits``; True when any finding was affected."""
+    lines = ls.lines_for(path)
+    if lines is None:
+        return False
+    touched = False
+    for shown in ls.state.all_shown():
+        if shown.finding.path != path or shown.anchor is None or shown.anchor.resolved:
+            continue
+        before = (shown.anchor.span, shown.anchor.resolved)
+        shown.anchor.follow(edits, lines)
+        touched = touched or before != (shown.anchor.span, shown.anchor.resolved)
+    return touched
+
+
+def did_open(ls: DeepReviewServer, params: types.DidOpenTextDocumentParams) -> None:
+    """Check the findings against the buffer just opened (it may differ from disk)."""
+    path = ls.path_for(params.text_document.uri)
+    if path is not None:
+        follow_text(ls, path, [])
+        ls.publish_path(path)
+
+
+def did_change(ls: DeepReviewServer, params: types.DidChangeTextDocumentParams) -> None:
+    """Shift ranges with inserted/deleted lines; drop findings whose code is gone."""
+    path = ls.path_for(params.text_document.uri)
+    if path is None:
+        return
+    edits = _line_edits(list(params.content_changes))
+    follow_text(ls, path, edits)
+    ls.publish_path(path)
+
+
+def did_close(ls: DeepReviewServer, params: types.DidCloseTextDocumentParams) -> None:
+    """Back to the file on disk (unsaved edits are gone)."""
+    path = ls.path_for(params.text_document.uri)
+    if path is not None:
+        follow_text(ls, path, [])
+        ls.publish_path(path)
+
+
+def did_save(ls: DeepReviewServer, params: types.DidSaveTextDocumentParams) -> None:
+    """In ``onSave`` run mode, a save schedules a (debounced) review."""
+    if ls.editor.run_mode == "onSave" and ls.runner is not None and ls.repo_root is not None:
+        ls.runner.schedule_on_save()

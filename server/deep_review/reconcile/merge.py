@@ -1,0 +1,222 @@
+"""Stage 2: find findings from different agents (or twice from one) that describe one problem."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from deep_review.model import Finding, Location
+from deep_review.reconcile.ground import Claim
+from deep_review.reconcile.text import (
+    defect_kinds,
+    identifiers,
+    jaccard,
+    sequence_ratio,
+    title_template,
+    words,
+)
+
+PairDecision = Literal["merge", "ask", "separate"]
+
+# Two spans this close in one file are "the same place" (agents cite shifted line ranges).
+NEARBY_LINES = 12
+# Further apart in one file: the same function or block, judged more strictly.
+SAME_REGION_LINES = 40
+# Below this similarity two findings are about different things, whatever else links them.
+MIN_COMPATIBLE = 0.12
+
+# (merge threshold, ask-the-lead threshold) per kind of location link.
+THRESHOLDS: dict[str, tuple[float, float]] = {
+    "nearby": (0.26, 0.1),
+    "region": (0.45, 0.28),
+    "linked": (0.2, 0.1),
+    # Different files with nothing linking them: only a lead model may merge these.
+    "unlinked": (2.0, 0.42),
+}
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """How alike two claims are and what the deterministic rule decides about them."""
+
+    similarity: float
+    link: str
+    decision: PairDecision
+
+    def describe(self) -> str:
+        where = {
+            "nearby": "same place",
+            "region": "same region of the file",
+            "linked": "linked locations",
+            "unlinked": "same description",
+        }[self.link]
+        return f"{where}, similarity {self.similarity:.2f}"
+
+
+@dataclass(frozen=True)
+class _Features:
+    words: frozenset[str]
+    title_words: tuple[str, ...]
+    names: frozenset[str]
+    kinds: frozenset[str]
+
+
+@lru_cache(maxsize=4096)
+def _features(title: str, body: str) -> _Features:
+    text = f"{title}\n{body}"
+    return _Features(
+        frozenset(words(text)),
+        tuple(words(title)),
+        frozenset(identifiers(text)),
+        frozenset(defect_kinds(text)),
+    )
+
+
+def text_similarity(a: Finding, b: Finding) -> float:
+    """Token Jaccard of the prose, title similarity, shared identifiers and defect kinds."""
+    fa, fb = _features(a.title, a.body), _features(b.title, b.body)
+    prose = jaccard(set(fa.words), set(fb.words))
+    titles = sequence_ratio(fa.title_words, fb.title_words)
+    names = jaccard(set(fa.names), set(fb.names))
+    kinds = jaccard(set(fa.kinds), set(fb.kinds))
+    score = 0.35 * prose + 0.2 * titles + 0.25 * names + 0.2 * kinds
+    if fa.kinds and fb.kinds and not fa.kinds & fb.kinds:
+        score *= 0.5  # named as different kinds of defect: different problems
+    return round(score, 4)
+
+
+def _gap(a: Location, b: Location) -> int | None:
+    """Lines between two spans in one file (0 when overlapping); None for different files."""
+    if a.path != b.path:
+        return None
+    if a.end_line < b.start_line:
+        return b.start_line - a.end_line
+    if b.end_line < a.start_line:
+        return a.start_line - b.end_line
+    return 0
+
+
+def _linked(a: Finding, b: Finding) -> bool:
+    """Whether one finding's related locations point at the other (or both at one place)."""
+    for left, right in ((a, b), (b, a)):
+        for location in left.related:
+            gap = _gap(location, right)
+            if gap is not None and gap <= NEARBY_LINES:
+                return True
+    for location in a.related:
+        for other in b.related:
+            gap = _gap(location, other)
+            if gap is not None and gap <= NEARBY_LINES:
+                return True
+    return False
+
+
+def _link(a: Finding, b: Finding) -> str:
+    gap = _gap(a, b)
+    if gap is not None and gap <= NEARBY_LINES:
+        return "nearby"
+    if gap is not None and gap <= SAME_REGION_LINES:
+        return "region"
+    return "linked" if _linked(a, b) else "unlinked"
+
+
+def score_pair(a: Claim, b: Claim) -> PairScore:
+    """The similarity of two claims and the deterministic merge decision."""
+    similarity = text_similarity(a.finding, b.finding)
+    link = _link(a.finding, b.finding)
+    merge_at, ask_at = THRESHOLDS[link]
+    if _same_rule_other_subject(a.finding, b.finding):
+        decision: PairDecision = "separate"
+    elif similarity >= merge_at:
+        decision = "merge"
+    elif similarity >= ask_at:
+        decision = "ask"
+    else:
+        decision = "separate"
+    return PairScore(similarity, link, decision)
+
+
+def _same_rule_other_subject(a: Finding, b: Finding) -> bool:
+    """One title template about different identifiers (``os`` unused, ``sys`` unused)."""
+    names_a, names_b = identifiers(a.title), identifiers(b.title)
+    if not names_a or not names_b or names_a & names_b:
+        return False
+    return title_template(a.title) == title_template(b.title)
+
+
+ConfirmMerge = Callable[[Claim, Claim, PairScore], Awaitable[bool]]
+
+
+@dataclass
+class Group:
+    """Claims judged to be one problem, with why each was joined."""
+
+    claims: list[Claim]
+    reasons: list[str]
+
+
+async def group_claims(claims: Sequence[Claim], confirm: ConfirmMerge | None = None) -> list[Group]:
+    """Cluster claims into problems; with ``confirm`` a lead model decides each candidate pair."""
+    ordered = sorted(claims, key=lambda claim: claim.key)
+    scores = _PairScores(ordered)
+    candidates: list[tuple[float, int, int]] = []
+    wanted = ("merge", "ask") if confirm is not None else ("merge",)
+    for i, left in enumerate(ordered):
+        for j in range(i + 1, len(ordered)):
+            if confirm is None and _link(left.finding, ordered[j].finding) == "unlinked":
+                continue  # only a lead may merge these: not worth scoring
+            score = scores[(i, j)]
+            if score.decision in wanted:
+                candidates.append((-score.similarity, i, j))
+    candidates.sort()
+    parent = list(range(len(ordered)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(ordered))}
+    reasons: dict[int, list[str]] = {i: [] for i in range(len(ordered))}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for _, i, j in candidates:
+        ri, rj = root(i), root(j)
+        if ri == rj or not _compatible(members[ri], members[rj], scores):
+            continue
+        if confirm is not None and not await confirm(ordered[i], ordered[j], scores[(i, j)]):
+            continue
+        keep, gone = min(ri, rj), max(ri, rj)
+        parent[gone] = keep
+        members[keep] = sorted(members[keep] + members.pop(gone))
+        reasons[keep] = [
+            *reasons[keep],
+            *reasons.pop(gone),
+            f"{ordered[i].label} ~ {ordered[j].label}: {scores[(i, j)].describe()}",
+        ]
+    return [
+        Group([ordered[m] for m in members[r]], reasons[r]) for r in sorted(members) if root(r) == r
+    ]
+
+
+class _PairScores:
+    """Pair scores computed on first use (most pairs of a large review are never needed)."""
+
+    def __init__(self, claims: Sequence[Claim]) -> None:
+        self._claims = claims
+        self._scores: dict[tuple[int, int], PairScore] = {}
+
+    def __getitem__(self, pair: tuple[int, int]) -> PairScore:
+        if pair not in self._scores:
+            self._scores[pair] = score_pair(self._claims[pair[0]], self._claims[pair[1]])
+        return self._scores[pair]
+
+
+def _compatible(left: Sequence[int], right: Sequence[int], scores: _PairScores) -> bool:
+    """No pair across the two clusters is clearly about something else (stops chaining)."""
+    for i in left:
+        for j in right:
+            score = scores[(min(i, j), max(i, j))]
+            if score.similarity < MIN_COMPATIBLE:
+                return False
+    return True

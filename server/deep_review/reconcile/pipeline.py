@@ -1,0 +1,343 @@
+"""The reconciler: agent reviews + the reviewed tree (+ a lead model) → one Review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import anyio
+
+from deep_review.change.model import Change
+from deep_review.config import ReconcileConfig
+from deep_review.model import (
+    SEVERITY_ORDER,
+    AgentReview,
+    ReconciledFinding,
+    Review,
+    ReviewerInfo,
+    ReviewHeader,
+    Verification,
+)
+from deep_review.reconcile import calibrate, retro, summarise
+from deep_review.reconcile.combine import Draft, Event, build_draft
+from deep_review.reconcile.ground import Claim, DroppedClaim, TextSource, ground_reviews
+from deep_review.reconcile.lead import LeadModel, LeadModelError, VerificationResult
+from deep_review.reconcile.merge import PairScore, group_claims
+from deep_review.reconcile.scope import ChangeScope, change_scope
+
+NOT_VERIFIED_NOTICE = (
+    "Claims were not model-verified: no lead model was configured"
+    " (set lead under [reconcile] in .deep-review.toml, or pass --lead)."
+)
+# Verification calls in flight at once: enough to overlap latency, few enough for rate limits.
+VERIFY_CONCURRENCY = 4
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class _Lead:
+    """The lead model, failing soft: after its first failure the deterministic path takes over."""
+
+    def __init__(self, lead: LeadModel | None) -> None:
+        self.model = lead
+        self.failure: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.model is not None and self.failure is None
+
+    def fail(self, error: LeadModelError) -> None:
+        if self.failure is None:
+            self.failure = error.message
+
+    async def confirm(self, a: Claim, b: Claim, score: PairScore) -> bool:
+        if self.model is None or self.failure is not None:
+            return score.decision == "merge"
+        try:
+            return await self.model.confirm_merge(a.finding, b.finding)
+        except LeadModelError as error:
+            self.fail(error)
+            return score.decision == "merge"
+
+
+@dataclass(frozen=True)
+class ReconcileTrace:
+    """Where each result came from: for debugging merges and scoring the labelled set."""
+
+    sources: dict[str, list[tuple[str, int]]]
+    """Finding ID → (agent, index in that agent's findings) of every claim merged into it."""
+    dropped: dict[tuple[str, int], str]
+    """(agent, index) → why that claim was dropped (grounding or verification)."""
+
+
+async def reconcile(
+    agent_reviews: Sequence[AgentReview],
+    change: Change,
+    source: TextSource,
+    *,
+    config: ReconcileConfig,
+    lead: LeadModel | None = None,
+    reviewers: Sequence[ReviewerInfo] = (),
+    wall_clock_s: float = 0.0,
+    date: datetime | None = None,
+) -> Review:
+    """Ground, merge, verify, calibrate, number and summarise the panel's reviews."""
+    review, _ = await reconcile_with_trace(
+        agent_reviews, change, source, config=config, lead=lead, reviewers=reviewers,
+        wall_clock_s=wall_clock_s, date=date,
+    )  # fmt: skip
+    return review
+
+
+async def reconcile_with_trace(
+    agent_reviews: Sequence[AgentReview],
+    change: Change,
+    source: TextSource,
+    *,
+    config: ReconcileConfig,
+    lead: LeadModel | None = None,
+    reviewers: Sequence[ReviewerInfo] = (),
+    wall_clock_s: float = 0.0,
+    date: datetime | None = None,
+) -> tuple[Review, ReconcileTrace]:
+    """``reconcile``, plus the trace from each result back to the agent findings."""
+    reviews = list(agent_reviews)
+    seat = _Lead(lead)
+    scope = change_scope(change)
+    grounding = ground_reviews(reviews, change, source)
+    groups = await group_claims(grounding.claims, seat.confirm if lead is not None else None)
+    drafts = [build_draft(group, source.read_text) for group in groups]
+    for draft in drafts:
+        _place_by_scope(draft, scope)
+    repo_context = await _verify(drafts, change, seat)
+    for draft in drafts:
+        if draft.placement != "dropped":
+            calibrate.cap_critical(draft)
+        draft.finding = draft.finding.model_copy(update={"confidence": calibrate.confidence(draft)})
+    calibrate.place_by_noise_rules(drafts, config)
+    for draft in drafts:
+        if draft.placement == "appendix" and not draft.placement_reason.startswith("not about"):
+            draft.events.append(
+                Event(
+                    "appendix",
+                    f'"{draft.finding.title}" was moved to the appendix: {draft.placement_reason}',
+                    tuple(draft.agents),
+                )
+            )
+    calibrate.number([d for d in drafts if d.placement != "dropped"])
+    review = await _assemble(
+        reviews, change, drafts, grounding.dropped, seat, repo_context,
+        reviewers=reviewers, wall_clock_s=wall_clock_s, date=date,
+    )  # fmt: skip
+    return review, _trace(drafts, grounding.dropped)
+
+
+def _trace(drafts: Sequence[Draft], dropped: Sequence[DroppedClaim]) -> ReconcileTrace:
+    sources = {
+        d.finding.id: [(c.agent, c.index) for c in d.claims]
+        for d in drafts
+        if d.placement != "dropped"
+    }
+    gone = {(claim.agent, claim.index): claim.reason for claim in dropped}
+    for draft in drafts:
+        if draft.placement == "dropped":
+            for c in draft.claims:
+                gone[(c.agent, c.index)] = draft.placement_reason
+    return ReconcileTrace(sources, gone)
+
+
+def _place_by_scope(draft: Draft, scope: ChangeScope) -> None:
+    """Mark findings outside the changed lines; keep them only when they are about the change."""
+    finding = draft.finding
+    if scope.touches(finding):
+        return
+    draft.finding = finding.model_copy(update={"outside_diff": True})
+    if scope.about_change(finding):
+        return
+    draft.placement = "appendix"
+    draft.placement_reason = "not about the change: it is outside the changed lines"
+    draft.events.append(
+        Event(
+            "appendix",
+            f'"{finding.title}" ({finding.path}:{finding.start_line}) is outside the changed lines'
+            " and does not concern the change; it was moved to the appendix",
+            tuple(draft.agents),
+        )
+    )
+
+
+async def _verify(drafts: Sequence[Draft], change: Change, seat: _Lead) -> list[str]:
+    """Ask the lead to check each inline finding against the code; collect repo facts."""
+    if not seat.usable:
+        return []
+    pending = [d for d in drafts if d.placement == "inline"]
+    results: list[VerificationResult | None] = [None] * len(pending)
+    limiter = anyio.Semaphore(VERIFY_CONCURRENCY)
+
+    async def check(index: int, draft: Draft) -> None:
+        assert seat.model is not None
+        async with limiter:
+            if seat.failure is not None:
+                return
+            try:
+                results[index] = await seat.model.verify(draft.finding, change)
+            except LeadModelError as error:
+                seat.fail(error)
+
+    async with anyio.create_task_group() as group:
+        for index, draft in enumerate(pending):
+            group.start_soon(check, index, draft)
+    context: list[str] = []
+    verifier = seat.model.name if seat.model is not None else None
+    for draft, result in zip(pending, results, strict=True):
+        if result is not None:
+            _apply_verification(draft, result, result.verifier or verifier)
+            if result.repo_context:
+                context.append(result.repo_context)
+    return context
+
+
+def _apply_verification(draft: Draft, result: VerificationResult, verifier: str | None) -> None:
+    finding = draft.finding
+    agents = tuple(draft.agents)
+    if result.status == "dropped":
+        draft.placement = "dropped"
+        draft.placement_reason = f"the verifier found it does not hold: {result.reason}"
+        draft.events.append(
+            Event("drop", f'"{finding.title}" was dropped: {result.reason}', agents)
+        )
+        return
+    severity = result.severity or finding.severity
+    status = result.status
+    if result.status in ("downgraded", "upgraded") and severity != finding.severity:
+        lower = SEVERITY_ORDER[severity] > SEVERITY_ORDER[finding.severity]
+        status = "downgraded" if lower else "upgraded"
+        draft.events.append(
+            Event(
+                "downgrade" if lower else "upgrade",
+                f'"{finding.title}" was {status} from {finding.severity} to {severity}:'
+                f" {result.reason}",
+                agents,
+            )
+        )
+    elif result.status != "confirmed":
+        status = "confirmed"
+    draft.finding = finding.model_copy(
+        update={
+            "severity": severity,
+            "verification": Verification(status=status, note=result.reason, verifier=verifier),
+        }
+    )
+
+
+async def _assemble(
+    reviews: Sequence[AgentReview],
+    change: Change,
+    drafts: Sequence[Draft],
+    dropped: Sequence[DroppedClaim],
+    seat: _Lead,
+    repo_context: Sequence[str],
+    *,
+    reviewers: Sequence[ReviewerInfo],
+    wall_clock_s: float,
+    date: datetime | None,
+) -> Review:
+    inline = _sorted([d.finding for d in drafts if d.placement == "inline"])
+    appendix = _sorted([d.finding for d in drafts if d.placement == "appendix"])
+    reviewed = any(r.status == "completed" for r in reviews)
+    verdict, reason = calibrate.verdict(inline, reviewed)
+    observations = summarise.merge_design_observations(reviews)
+    coverage = summarise.coverage(change, reviews, inline)
+    retros = [retro.build_retro(r, dropped, drafts, coverage) for r in reviews]
+    notices: list[str] = []
+    verified = seat.usable and bool(inline or drafts)
+    if seat.model is None:
+        notices.append(NOT_VERIFIED_NOTICE)
+    elif seat.failure is not None:
+        notices.append(f"Claims were not model-verified: the lead model failed ({seat.failure}).")
+    if not reviewed:
+        notices.append("No reviewer completed: nothing was reviewed.")
+    header = ReviewHeader(
+        repo=change.repo_slug,
+        branch=change.branch,
+        base_ref=change.base_ref,
+        base_sha=change.base_sha,
+        head_sha=change.head_sha,
+        diff_hash=change.diff_hash,
+        commits=change.commits,
+        date=date or _EPOCH,
+        reviewers=list(reviewers) or [_info(r) for r in reviews],
+        verdict=verdict,
+        verdict_reason=reason,
+        wall_clock_s=wall_clock_s,
+    )
+    review = Review(
+        header=header,
+        findings=inline,
+        appendix_findings=appendix,
+        design_observations=observations,
+        testing_assessment=summarise.merge_assessments([r.testing_assessment for r in reviews]),
+        documentation_assessment="\n\n".join(
+            summarise.merge_assessments([r.documentation_assessment for r in reviews])
+        ),
+        commit_structure=summarise.commit_structure(change),
+        acknowledged_limitations=summarise.acknowledged_limitations(change),
+        retro=retros,
+        reconciliation_notes=retro.reconciliation_notes(dropped, drafts),
+        process_notes=retro.process_notes(dropped, drafts, repo_context),
+        coverage=coverage,
+        excluded_files=change.excluded,
+        model_verified=verified and seat.usable,
+        notices=notices,
+        agent_reviews=reviews,
+    )
+    dropped_count = len(dropped) + sum(1 for d in drafts if d.placement == "dropped")
+    return await _narrate(review, change, reviews, seat, dropped_count=dropped_count)
+
+
+async def _narrate(
+    review: Review,
+    change: Change,
+    reviews: Sequence[AgentReview],
+    seat: _Lead,
+    *,
+    dropped_count: int,
+) -> Review:
+    """Retro narratives and the executive summary: by the lead when it can, else by template."""
+    retros = []
+    for agent_retro, agent_review in zip(review.retro, reviews, strict=True):
+        text = retro.template_narrative(agent_retro, agent_review)
+        if seat.usable and seat.model is not None:
+            try:
+                text = await seat.model.narrate(agent_retro, agent_review)
+            except LeadModelError as error:
+                seat.fail(error)
+        retros.append(agent_retro.model_copy(update={"narrative": text}))
+    review = review.model_copy(update={"retro": retros})
+    summary = summarise.template_summary(
+        change, reviews, review.findings, len(review.appendix_findings), dropped_count
+    )
+    if seat.usable and seat.model is not None:
+        try:
+            summary = (await seat.model.summarise(review)).strip() or summary
+        except LeadModelError as error:
+            seat.fail(error)
+    structure = summarise.structure_line(review.findings, len(review.design_observations))
+    review = review.model_copy(update={"executive_summary": f"{summary}\n\n{structure}"})
+    if seat.failure is not None and review.model_verified:
+        review = review.model_copy(update={"model_verified": False})
+    return review
+
+
+def _sorted(findings: list[ReconciledFinding]) -> list[ReconciledFinding]:
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], int(f.id[1:] or 0)))
+
+
+def _info(review: AgentReview) -> ReviewerInfo:
+    return ReviewerInfo(
+        name=review.reviewer,
+        provider=review.provider,
+        model=review.model,
+        effort=review.effort,
+        scripted=review.scripted,
+    )

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { describeCounts, parseStatus, presentStatus } from "../src/status";
+
+describe("parseStatus", () => {
+  it("reads a running status with reviewer objects", () => {
+    const status = parseStatus({
+      state: "running",
+      reviewers: [
+        { name: "claude", state: "running", tool_calls: 3, elapsed_s: 12.4 },
+        { name: "gpt", status: "done" },
+      ],
+      counts: { critical: 0, important: 0, suggestion: 0 },
+    });
+    assert.deepEqual(status, {
+      state: "running",
+      reviewers: [
+        { name: "claude", state: "running", detail: "3 tool calls, 12s" },
+        { name: "gpt", state: "done" },
+      ],
+      counts: { critical: 0, important: 0, suggestion: 0 },
+    });
+  });
+
+  it("accepts reviewer names as plain strings and missing counts", () => {
+    const status = parseStatus({ state: "running", reviewers: ["claude", 7, { bad: true }] });
+    assert.ok(status);
+    assert.deepEqual(status.reviewers, [{ name: "claude", state: "running" }]);
+    assert.deepEqual(status.counts, { critical: 0, important: 0, suggestion: 0 });
+  });
+
+  it("rejects payloads that are not a status", () => {
+    assert.equal(parseStatus(undefined), undefined);
+    assert.equal(parseStatus({ state: "exploded" }), undefined);
+    assert.equal(parseStatus(["running"]), undefined);
+  });
+
+  it("drops negative and non-numeric counts", () => {
+    const status = parseStatus({ state: "done", counts: { critical: -1, important: "2", suggestion: 2.7 } });
+    assert.deepEqual(status?.counts, { critical: 0, important: 0, suggestion: 2 });
+  });
+});
+
+describe("presentStatus", () => {
+  it("spins while running and lists each reviewer's state in the tooltip", () => {
+    const shown = presentStatus({
+      state: "running",
+      reviewers: [
+        { name: "claude", state: "running", detail: "2 tool calls" },
+        { name: "gpt", state: "done" },
+        { name: "gemini", state: "failed" },
+      ],
+      counts: { critical: 0, important: 0, suggestion: 0 },
+    });
+    assert.equal(shown.text, "$(sync~spin) Deep Review 2/3");
+    assert.match(shown.tooltip, /claude: running \(2 tool calls\)/);
+    assert.match(shown.tooltip, /gpt: done/);
+    assert.match(shown.tooltip, /gemini: failed/);
+    assert.equal(shown.command, "deepReview.showOutput");
+  });
+
+  it("shows counts by severity when done and opens the report on click", () => {
+    const shown = presentStatus({
+      state: "done",
+      reviewers: [],
+      counts: { critical: 1, important: 2, suggestion: 3 },
+    });
+    assert.equal(shown.text, "$(error) 1 $(warning) 2 $(info) 3");
+    assert.match(shown.tooltip, /1 critical, 2 important, 3 suggestions/);
+    assert.equal(shown.command, "deepReview.generateReviewReport");
+    assert.equal(shown.background, "statusBarItem.errorBackground");
+  });
+
+  it("uses the warning colour when the worst finding is important", () => {
+    const shown = presentStatus({ state: "done", reviewers: [], counts: { critical: 0, important: 1, suggestion: 0 } });
+    assert.equal(shown.background, "statusBarItem.warningBackground");
+  });
+
+  it("says why a review failed", () => {
+    const shown = presentStatus({
+      state: "failed",
+      reviewers: [],
+      counts: { critical: 0, important: 0, suggestion: 0 },
+      message: "base ref origin/main not found",
+    });
+    assert.equal(shown.text, "$(error) Deep Review failed");
+    assert.match(shown.tooltip, /base ref origin\/main not found/);
+  });
+
+  it("invites a review when idle", () => {
+    const shown = presentStatus({ state: "idle", reviewers: [], counts: { critical: 0, important: 0, suggestion: 0 } });
+    assert.equal(shown.command, "deepReview.reviewBranch");
+  });
+});
+
+describe("describeCounts", () => {
+  it("leaves zeros out and pluralises suggestions", () => {
+    assert.equal(describeCounts({ critical: 0, important: 0, suggestion: 1 }), "1 suggestion");
+    assert.equal(describeCounts({ critical: 2, important: 0, suggestion: 0 }), "2 critical");
+    assert.equal(describeCounts({ critical: 0, important: 0, suggestion: 0 }), "no findings");
+  });
+});
