@@ -142,6 +142,11 @@ def main() -> None:
         change = build_change(Path(tmp) / "repo")
 
         async def run() -> None:
+            started = time.monotonic()
+            import anthropic  # noqa: F401
+            import openai  # noqa: F401
+
+            print(f"cold start: importing both SDKs took {time.monotonic() - started:.2f} s")
             await concurrency(change, args.reviewers, args.latency, args.turns)
             await overhead(change, args.overhead_turns)
 

@@ -75,16 +75,26 @@ def demo_panel(anthropic_url: str, openai_url: str) -> list[ReviewerConfig]:
     common = {"api_key_env": DEMO_KEY_ENV, "scripted": True, "deadline_s": 120.0}
     return [
         ReviewerConfig(
-            name="claude", provider="anthropic", model="claude-opus-4-7",
-            base_url=anthropic_url, **common,  # type: ignore[arg-type]
+            name="claude",
+            provider="anthropic",
+            model="claude-opus-4-7",
+            base_url=anthropic_url,
+            **common,
         ),
         ReviewerConfig(
-            name="codex", provider="openai", model="gpt-5.4", api="chat",
-            base_url=openai_url, **common,  # type: ignore[arg-type]
+            name="codex",
+            provider="openai",
+            model="gpt-5.4",
+            api="chat",
+            base_url=openai_url,
+            **common,
         ),
         ReviewerConfig(
-            name="gemini", provider="openai-compatible", model="gemini-3.1-pro",
-            base_url=openai_url, **common,  # type: ignore[arg-type]
+            name="gemini",
+            provider="openai-compatible",
+            model="gemini-3.1-pro",
+            base_url=openai_url,
+            **common,
         ),
         ReviewerConfig(name="ruff", provider="ruff"),
     ]
@@ -104,7 +114,11 @@ def demo_command(args: argparse.Namespace) -> int:
         with TerminalProgress(sys.stderr) as progress:
             review = anyio.run(
                 functools.partial(
-                    run_review, repo, settings=settings, on_event=progress, use_cache=False,
+                    run_review,
+                    repo,
+                    settings=settings,
+                    on_event=progress,
+                    use_cache=False,
                     env=env,
                 )
             )

@@ -57,15 +57,21 @@ def reviewer_info(reviewer: ReviewerConfig) -> ReviewerInfo:
     )
 
 
-async def collect_change_async(root: Path, settings: Settings, base: str | None,
-                               include_uncommitted: bool | None) -> Change:
+async def collect_change_async(
+    root: Path, settings: Settings, base: str | None, include_uncommitted: bool | None
+) -> Change:
     """Collect the change in a worker thread: git and parsing must not block the event loop."""
     include = (
         settings.change.include_uncommitted if include_uncommitted is None else include_uncommitted
     )
+    source = "--base" if base else "configured base"
     return await anyio.to_thread.run_sync(
         lambda: collect_change(
-            root, base=base or settings.base, include_uncommitted=include, config=settings.change
+            root,
+            base=base or settings.base,
+            base_source=source,
+            include_uncommitted=include,
+            config=settings.change,
         )
     )
 
@@ -116,15 +122,23 @@ async def run_review(
 
     on_event(StageStarted(stage="reconcile"))
     review = await reconcile_agent_reviews(
-        agent_reviews, change, settings, reviewers, root=root, lead_name=lead_name,
-        on_event=on_event, env=environment, began=began, date=stamp,
+        agent_reviews,
+        change,
+        settings,
+        reviewers,
+        root=root,
+        lead_name=lead_name,
+        on_event=on_event,
+        env=environment,
+        began=began,
+        date=stamp,
     )
     review.notices[:0] = notices
     review.header.round = store.next_round_number(change.branch)
     review.header.wall_clock_s = round(time.monotonic() - began, 1)
 
     on_event(StageStarted(stage="store"))
-    store.save_review(review)
+    store.save_review(review, formats=("json",))
     on_event(ReviewCompleted(review=review))
     return review
 
@@ -149,8 +163,12 @@ async def reconcile_agent_reviews(
 
     sandbox = RepoSandbox(root, ref=None if change.include_uncommitted else change.head_sha)
     lead = make_lead(
-        lead_name or settings.reconcile.lead, reviewers, sandbox=sandbox, change=change,
-        on_event=on_event, env=env,
+        lead_name or settings.reconcile.lead,
+        reviewers,
+        sandbox=sandbox,
+        change=change,
+        on_event=on_event,
+        env=env,
     )
     return await reconcile(
         agent_reviews,

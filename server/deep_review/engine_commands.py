@@ -1,4 +1,4 @@
-"""``deep-review review``: run the engine with live progress, write the report, set the exit code."""
+"""``deep-review review``: run the engine with live progress, write reports, set the exit code."""
 
 from __future__ import annotations
 
@@ -33,11 +33,7 @@ def write_outputs(
     from deep_review.store import ReviewStore
 
     if out:
-        target = Path(out)
-        stem = target.with_suffix("") if len(formats) == 1 and target.suffix else target
-        if len(formats) == 1 and target.suffix:
-            return write_reports(review, stem, formats, exact_path=target)
-        return write_reports(review, stem, formats)
+        return write_reports(review, Path(out), formats)
     return ReviewStore(repo).save_review(review, formats=tuple(formats))
 
 

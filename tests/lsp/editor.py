@@ -193,7 +193,9 @@ async def editor_session(
     """Start ``deep-review serve``, initialize it for ``root`` as ``profile``, shut it down."""
     # The scripted model server takes any key; the Anthropic SDK insists on having one.
     server_env = {**os.environ, "DR_TEST_SCRIPTED_KEY": "scripted-test-key"}
-    client = await ClientServerConfig(server_command=server_command(), server_env=server_env).start()
+    client = await ClientServerConfig(
+        server_command=server_command(), server_env=server_env
+    ).start()
     assert isinstance(client, LanguageClient)
     _fix_code_action_structuring(client)
     if configuration is not None:

@@ -79,7 +79,9 @@ async def test_run_streams_then_reconciles_then_fixes(
             "    os.system(cmd)\n",
             "    import shlex\n    import subprocess\n    subprocess.run(shlex.split(cmd), check=True)\n",
         )
-        await editor.wait_for(lambda: "C1" not in {str(d.code) for d in editor.diagnostics("app.py")})
+        await editor.wait_for(
+            lambda: "C1" not in {str(d.code) for d in editor.diagnostics("app.py")}
+        )
 
 
 async def test_restart_loads_the_review_from_cache_without_model_calls(

@@ -139,7 +139,10 @@ async def test_a_fix_that_no_longer_applies_is_disabled_and_refused(project: Git
         # The user rewrites the function header the fix quotes as context; the evidence stays.
         editor.edit(
             "app.py",
-            types.Range(start=types.Position(line=12, character=0), end=types.Position(line=12, character=13)),
+            types.Range(
+                start=types.Position(line=12, character=0),
+                end=types.Position(line=12, character=13),
+            ),
             "def run(command_line, cmd=None):",
         )
         actions = await editor.code_actions("app.py", 13)

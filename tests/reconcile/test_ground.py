@@ -27,7 +27,7 @@ def _ground(**fields: object) -> tuple[Finding | None, str | None]:
 
 
 def test_evidence_found_twice_anchors_to_the_nearest() -> None:
-    finding, match = _ground(start_line=27, end_line=27, evidence="retry( call )")
+    finding, match = _ground(start_line=22, end_line=22, evidence="retry( call )")
 
     assert finding is not None
     assert (finding.start_line, finding.end_line, match) == (30, 30, "reanchored")

@@ -174,10 +174,17 @@ class HunkLocator:
         return starts[-1] + len(self.olds[-1])
 
     def _match_at(self, position: int, normalize: Normalize) -> tuple[int, ...] | None:
-        lines = self.file_lines(normalize)
         wanted = [[normalize(text) for text in old] for old in self.olds]
-        if not _segment_at(lines, wanted[0], position):
+        first = wanted[0]
+        if position < 0 or position + len(first) > len(self.contents):
             return None
+        if any(  # checked on the raw lines first: the whole file need not be normalized
+            normalize(self.contents[position + offset]) != text for offset, text in enumerate(first)
+        ):
+            return None
+        if len(wanted) == 1:
+            return (position,)
+        lines = self.file_lines(normalize)
         starts = [position]
         cursor = position + len(wanted[0])
         for segment in wanted[1:]:

@@ -241,7 +241,7 @@ def _plan_file(
         replacements.extend((r, hunk) for r in locator.replacements(placement))
     if file_patch.is_deleted:
         return FilePlan(path, text, None, [OffsetEdit(0, len(text), "")])
-    edits = _offset_edits(lines, replacements)
+    edits = _offset_edits(text, lines, replacements)
     return FilePlan(path, text, _apply(text, edits), edits)
 
 
@@ -282,11 +282,10 @@ def _plan_new_file(path: str, text: str | None, hunks: list[Hunk]) -> FilePlan:
 
 
 def _offset_edits(
-    lines: list[Line], replacements: list[tuple[Replacement, Hunk]]
+    text: str, lines: list[Line], replacements: list[tuple[Replacement, Hunk]]
 ) -> list[OffsetEdit]:
-    eol = dominant_ending(lines)
+    eol = dominant_ending(lines) if "\r" in text else "\n"
     offsets = line_offsets(lines)
-    text = "".join(line.content + line.ending for line in lines)
     ordered = sorted(replacements, key=lambda pair: (pair[0].start, pair[0].end))
     edits: list[OffsetEdit] = []
     for (previous, _), (current, _) in itertools.pairwise(ordered):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from itertools import accumulate
+from typing import Literal, NamedTuple
 
 PositionEncoding = Literal["utf-16", "utf-8", "utf-32"]
 
@@ -12,8 +12,7 @@ PositionEncoding = Literal["utf-16", "utf-8", "utf-32"]
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One line of a file: its content and the ending it had ("" on an unterminated last line)."""
 
     content: str
@@ -22,6 +21,13 @@ class Line:
 
 def split_lines(text: str) -> list[Line]:
     """The file's lines, keeping each line's own ending."""
+    if "\r" not in text:  # the common case, without the regex
+        parts = text.split("\n")
+        last = parts.pop()
+        lines = [Line(part, "\n") for part in parts]
+        if last:
+            lines.append(Line(last, ""))
+        return lines
     lines = []
     for match in _LINE.finditer(text):
         raw = match.group(0)
@@ -43,10 +49,7 @@ def dominant_ending(lines: list[Line]) -> str:
 
 def line_offsets(lines: list[Line]) -> list[int]:
     """Character offset of each line's start, plus the end of the text."""
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line.content) + len(line.ending))
-    return offsets
+    return list(accumulate((len(line.content) + len(line.ending) for line in lines), initial=0))
 
 
 def units(text: str, encoding: PositionEncoding) -> int:

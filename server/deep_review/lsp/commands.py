@@ -157,8 +157,10 @@ async def apply_fix(ls: DeepReviewServer, *args: Any) -> dict[str, Any]:
         ls.show_message(f"Deep Review: fix {finding.id} not applied: {reason}")
         return {"applied": False, "reason": reason}
     shown = ls.state.finding(finding.id)
-    if shown is not None and shown.anchor is not None:
-        shown.anchor.resolved = True
+    if shown is not None:
+        shown.fixed = True
+        if shown.anchor is not None:
+            shown.anchor.resolved = True
     ls.publish()
     ls.send_status()
     return {"applied": True}

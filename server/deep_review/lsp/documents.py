@@ -24,26 +24,31 @@ def _line_edits(changes: list[types.TextDocumentContentChangeEvent]) -> list[Lin
     return edits
 
 
-def follow_text(ls: DeepReviewServer, path: str, edits: list[LineEdit]) -> bool:
-    """Move every finding in ``path`` with ``edits``; True when any finding was affected."""
+def follow_text(ls: DeepReviewServer, path: str, edits: list[LineEdit]) -> None:
+    """Move every finding in ``path`` with ``edits``, resolving those whose code is gone."""
     lines = ls.lines_for(path)
     if lines is None:
-        return False
-    touched = False
+        return
     for shown in ls.state.all_shown():
-        if shown.finding.path != path or shown.anchor is None or shown.anchor.resolved:
-            continue
-        before = (shown.anchor.span, shown.anchor.resolved)
-        shown.anchor.follow(edits, lines)
-        touched = touched or before != (shown.anchor.span, shown.anchor.resolved)
-    return touched
+        if shown.finding.path == path and shown.anchor is not None:
+            shown.anchor.follow(edits, lines)
+
+
+def recheck_text(ls: DeepReviewServer, path: str) -> None:
+    """Check every finding in ``path`` against its whole current text (found code returns)."""
+    lines = ls.lines_for(path)
+    if lines is None:
+        return
+    for shown in ls.state.all_shown():
+        if shown.finding.path == path and shown.anchor is not None and not shown.fixed:
+            shown.anchor.revalidate(lines)
 
 
 def did_open(ls: DeepReviewServer, params: types.DidOpenTextDocumentParams) -> None:
     """Check the findings against the buffer just opened (it may differ from disk)."""
     path = ls.path_for(params.text_document.uri)
     if path is not None:
-        follow_text(ls, path, [])
+        recheck_text(ls, path)
         ls.publish_path(path)
 
 
@@ -58,10 +63,10 @@ def did_change(ls: DeepReviewServer, params: types.DidChangeTextDocumentParams) 
 
 
 def did_close(ls: DeepReviewServer, params: types.DidCloseTextDocumentParams) -> None:
-    """Back to the file on disk (unsaved edits are gone)."""
+    """Back to the file on disk (unsaved edits are gone, and the code they removed is back)."""
     path = ls.path_for(params.text_document.uri)
     if path is not None:
-        follow_text(ls, path, [])
+        recheck_text(ls, path)
         ls.publish_path(path)
 
 

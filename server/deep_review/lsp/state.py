@@ -18,6 +18,8 @@ class ShownFinding:
     finding: Finding
     reviewer: str | None = None
     anchor: Anchor | None = None
+    fixed: bool = False
+    """Its fix was applied through ``deepReview.applyFix``: resolved for good."""
 
     @property
     def preliminary(self) -> bool:

@@ -91,6 +91,10 @@ class Anchor:
     span: LineSpan
     code: list[str]
     resolved: bool = False
+    before: int = 0
+    """Lines of the reported span above the code (kept when the code moves)."""
+    after: int = 0
+    """Lines of the reported span below the code."""
 
     def follow(self, edits: list[LineEdit], lines: list[str]) -> None:
         """Move with ``edits`` (applied in order), then check the code is still there."""
@@ -98,16 +102,24 @@ class Anchor:
             return
         for edit in edits:
             self.span = shift_span(self.span, edit)
+        self.revalidate(lines)
+
+    def revalidate(self, lines: list[str]) -> None:
+        """Check the code against a whole new text (reopened, reverted): it may come back."""
         if not self.code:
+            self.resolved = False
             return
         window = lines[max(self.span.start, 0) : self.span.end + 1]
         if find_anchor(window, self.code, 0) is not None:
+            self.resolved = False
             return
-        found = find_anchor(lines, self.code, self.span.start)
-        if found is None:
-            self.resolved = True
-        else:
-            self.span = found
+        found = find_anchor(lines, self.code, self.span.start + self.before)
+        self.resolved = found is None
+        if found is not None:
+            last = max(len(lines) - 1, 0)
+            self.span = LineSpan(
+                max(found.start - self.before, 0), min(found.end + self.after, last)
+            )
 
 
 def anchor_for(lines: list[str], reported: LineSpan, evidence: str) -> Anchor:
@@ -123,7 +135,7 @@ def anchor_for(lines: list[str], reported: LineSpan, evidence: str) -> Anchor:
     if quoted:
         found = find_anchor(lines, quoted, reported.start)
         if found is not None and span.start <= found.start and found.end <= span.end:
-            return Anchor(span, quoted)
+            return Anchor(span, quoted, before=found.start - span.start, after=span.end - found.end)
         if found is not None:
             return Anchor(found, quoted)
     return Anchor(span, normalized_lines(span_text(lines, span)))

@@ -53,7 +53,7 @@ def looks_random(value: str, *, min_length: int = 16) -> bool:
     """Whether ``value`` looks like a generated secret rather than a word, path or identifier."""
     if len(value) < min_length or any(c.isspace() for c in value):
         return False
-    if value.startswith(("/", "~", "./", "../", "http://", "https://")) or "://" in value:
+    if "://" in value:
         return False
     if _PLACEHOLDER.match(value):
         return False
@@ -66,27 +66,29 @@ def looks_random(value: str, *, min_length: int = 16) -> bool:
     has_digit = any(c.isdigit() for c in value)
     has_lower = any(c.islower() for c in value)
     has_upper = any(c.isupper() for c in value)
-    if not has_digit or not (has_lower or has_upper):
-        # Identifiers and words (``get_password_from_vault``) have no digits.
-        return False
-    return entropy >= 3.5
+    if not has_digit:
+        # Without digits only mixed case with high entropy looks generated.
+        return has_lower and has_upper and entropy >= 3.8
+    return (has_lower or has_upper) and entropy >= 3.2
 
 
-_WORD_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _VOWELS = frozenset("aeiouyAEIOUY")
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD = re.compile(r"([A-Za-z]+)[0-9]*")
 
 
 def is_wordy(value: str) -> bool:
     """Whether ``value`` reads as words (``max_input_tokens``, ``urn:oauth:token-type``,
     ``challengePassword``) rather than generated characters."""
-    parts = _WORD_PART.findall(value)
-    letters = sum(len(p) for p in parts if not p.isdigit())
-    if letters == 0:
-        return False
-    in_words = sum(
-        len(p) for p in parts if len(p) >= 3 and not p.isdigit() and _VOWELS.intersection(p)
-    )
-    return in_words >= 0.8 * letters
+    letters = in_words = 0
+    for chunk in re.split(r"[^A-Za-z0-9]+", value):
+        for part in _CAMEL_BOUNDARY.split(chunk):
+            count = sum(c.isalpha() for c in part)
+            letters += count
+            word = _WORD.fullmatch(part)
+            if word and len(word.group(1)) >= 3 and _VOWELS.intersection(word.group(1)):
+                in_words += count
+    return letters > 0 and in_words >= 0.8 * letters
 
 
 def _looks_like_password(value: str) -> bool:

@@ -13,6 +13,7 @@ from deep_review.reconcile.text import (
     defect_kinds,
     identifiers,
     jaccard,
+    overlap_coefficient,
     sequence_ratio,
     title_template,
     words,
@@ -77,10 +78,12 @@ def _features(title: str, body: str) -> _Features:
 def text_similarity(a: Finding, b: Finding) -> float:
     """Token Jaccard of the prose, title similarity, shared identifiers and defect kinds."""
     fa, fb = _features(a.title, a.body), _features(b.title, b.body)
-    prose = jaccard(set(fa.words), set(fb.words))
+    # Overlap as well as Jaccard: a terse finding and a thorough one on the same bug share
+    # most of the terse one's words but few of the thorough one's.
+    prose = (jaccard(fa.words, fb.words) + overlap_coefficient(fa.words, fb.words)) / 2
     titles = sequence_ratio(fa.title_words, fb.title_words)
-    names = jaccard(set(fa.names), set(fb.names))
-    kinds = jaccard(set(fa.kinds), set(fb.kinds))
+    names = jaccard(fa.names, fb.names)
+    kinds = overlap_coefficient(fa.kinds, fb.kinds)
     score = 0.35 * prose + 0.2 * titles + 0.25 * names + 0.2 * kinds
     if fa.kinds and fb.kinds and not fa.kinds & fb.kinds:
         score *= 0.5  # named as different kinds of defect: different problems

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _CODE_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::|->)[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?")
@@ -52,7 +52,7 @@ STEM_LENGTH = 6
 
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix) and not word.endswith("ss"):
             word = word[: -len(suffix)]
             break
     return word[:STEM_LENGTH]
@@ -105,6 +105,8 @@ def words(text: str) -> list[str]:
 
 def _looks_like_code(token: str) -> bool:
     bare = token.removesuffix("()")
+    if bare.isupper() and "_" not in bare and not any(c.isdigit() for c in bare):
+        return False  # an acronym in prose (CPU, HTTP), unless quoted as code
     return (
         token.endswith("()")
         or "_" in bare
@@ -142,14 +144,14 @@ def code_identifiers(code: str) -> set[str]:
     }
 
 
-def jaccard(left: set[str], right: set[str]) -> float:
+def jaccard(left: Set[str], right: Set[str]) -> float:
     """Size of the intersection over size of the union; 0.0 when both are empty."""
     if not left and not right:
         return 0.0
     return len(left & right) / len(left | right)
 
 
-def overlap_coefficient(left: set[str], right: set[str]) -> float:
+def overlap_coefficient(left: Set[str], right: Set[str]) -> float:
     """Intersection over the smaller set: high when one text's terms are inside the other's."""
     if not left or not right:
         return 0.0

