@@ -25,6 +25,7 @@ const { values: opts } = parseArgs({
     tools: { type: "string" },
     chromium: { type: "string", default: "/usr/bin/chromium" },
     timeout: { type: "string", default: "60000" },
+    "server-path": { type: "string" },
   },
 });
 for (const required of ["vsix", "workspace", "file", "title", "screenshots", "tools"]) {
@@ -122,6 +123,11 @@ async function main() {
   for (const dir of ["config", "data", "cache", "home", "user-data/User", "extensions"]) {
     fs.mkdirSync(path.join(state, dir), { recursive: true });
   }
+  if (opts["server-path"]) {
+    // VS Code takes the extension host's PATH from a login shell (/etc/profile resets it), so
+    // put deep-review on PATH the way a user does: in ~/.profile.
+    fs.writeFileSync(path.join(state, "home", ".profile"), `export PATH="${opts["server-path"]}:$PATH"\n`);
+  }
   fs.writeFileSync(
     path.join(userData, "User", "settings.json"),
     JSON.stringify(
@@ -134,9 +140,12 @@ async function main() {
         "extensions.autoCheckUpdates": false,
         "extensions.autoUpdate": false,
         "editor.hover.enabled": false,
+        "editor.stickyScroll.enabled": false,
         "files.autoSave": "off",
         "git.enabled": false,
         "workbench.colorTheme": "Default Dark Modern",
+        "chat.disableAIFeatures": true,
+        "workbench.secondarySideBar.defaultVisibility": "hidden",
       },
       null,
       2,
@@ -216,34 +225,33 @@ async function main() {
   await step("diagnostics in the Problems panel", async () => {
     await page.locator(".monaco-editor .squiggly-warning").first().waitFor({ state: "visible", timeout: TIMEOUT });
     await page.keyboard.press("Control+Shift+M");
-    const row = page.locator(".markers-panel .monaco-list-row", { hasText: opts.title }).first();
+    // Reviewers' preliminary findings come first ("[unverified]"); wait for the reconciled one.
+    const row = page.locator(".markers-panel .monaco-list-row", { hasText: opts.title })
+      .filter({ hasNotText: "unverified" }).first();
     await row.waitFor({ state: "visible", timeout: TIMEOUT });
     result.problems = await page.locator(".markers-panel .monaco-list-row").allInnerTexts();
   });
 
   await step("the status bar shows the counts", async () => {
-    const item = page.locator(".statusbar-item", { has: page.locator(".codicon-warning") })
-      .filter({ hasText: "1" }).first();
+    const item = page.locator('.part.statusbar [aria-label^="Deep Review: 0 critical, 1 important"]').first();
     await item.waitFor({ state: "visible", timeout: TIMEOUT });
-    result.statusBar = (await item.innerText()).replace(/\s+/g, " ").trim();
+    result.statusBar = await item.getAttribute("aria-label");
   });
   await screenshot("problems");
 
   const before = fs.readFileSync(filePath, "utf8");
   await step("apply the quick fix with Ctrl+.", async () => {
-    // Clicking the Problems row puts the cursor on the finding in the editor.
-    await page.locator(".markers-panel .monaco-list-row", { hasText: opts.title }).first().click();
-    await page.locator(".monaco-editor.focused").first().waitFor({ state: "visible", timeout: TIMEOUT })
-      .catch(async () => {
-        await page.locator(".monaco-editor .squiggly-warning").first().click();
-      });
+    // Double-clicking the Problems row selects the finding's range in the editor and focuses it.
+    await page.locator(".markers-panel .monaco-list-row", { hasText: opts.title })
+      .filter({ hasNotText: "unverified" }).first().dblclick();
+    await page.locator(".monaco-editor.focused").first().waitFor({ state: "visible", timeout: TIMEOUT });
     await page.keyboard.press("Control+.");
     const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Apply fix" }).first();
     await fix.waitFor({ state: "visible", timeout: TIMEOUT });
     result.actions = await page.locator(".action-widget .monaco-list-row").allInnerTexts();
     await screenshot("quick-fix-menu");
     await fix.click();
-    await page.locator(".action-widget").waitFor({ state: "hidden", timeout: TIMEOUT });
+    await fix.waitFor({ state: "hidden", timeout: TIMEOUT });
     await page.locator(".tabs-container .tab.dirty", { hasText: opts.file }).first()
       .waitFor({ state: "visible", timeout: TIMEOUT });
   });
@@ -259,6 +267,10 @@ async function main() {
     await runCommand("Deep Review: Generate review report");
     await page.locator(".tabs-container .tab", { hasText: "Deep Review report" }).first()
       .waitFor({ state: "visible", timeout: TIMEOUT });
+    // The webview's document sits two iframes down; wait for the finding in the rendered report.
+    const body = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame").locator("body");
+    await body.getByText(opts.title).first().waitFor({ state: "visible", timeout: TIMEOUT });
+    result.reportText = (await body.innerText()).slice(0, 2000);
   });
   await screenshot("report");
   result.ok = true;

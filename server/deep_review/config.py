@@ -46,6 +46,10 @@ class ReviewerConfig(_Config):
         default=None,
         description="Extended thinking / reasoning effort: None = only when the model supports it.",
     )
+    stream: bool = Field(
+        default=True,
+        description="Stream model answers, so a long turn never trips the per-read timeout.",
+    )
 
 
 class ChangeConfig(_Config):

@@ -26,7 +26,9 @@ def apply_discount(price: float, percent: float) -> float:
     return price * (1 - percent / 100)
 '''
 
-BRANCH_SOURCE = BASE_SOURCE + '''
+BRANCH_SOURCE = (
+    BASE_SOURCE
+    + '''
 
 def bulk_total(prices: list[float], percent: float) -> float:
     """Total of several prices, each discounted."""
@@ -35,8 +37,11 @@ def bulk_total(prices: list[float], percent: float) -> float:
         total += apply_discount(prices[i], percent)
     return total
 '''
+)
 
-FIXED_SOURCE = BASE_SOURCE + '''
+FIXED_SOURCE = (
+    BASE_SOURCE
+    + '''
 
 def bulk_total(prices: list[float], percent: float) -> float:
     """Total of several prices, each discounted."""
@@ -45,6 +50,7 @@ def bulk_total(prices: list[float], percent: float) -> float:
         total += apply_discount(price, percent)
     return total
 '''
+)
 
 FIX_DIFF = """--- a/pricing.py
 +++ b/pricing.py

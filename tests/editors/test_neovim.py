@@ -26,22 +26,16 @@ from tests.editors.prerequisites import REPO_ROOT, TOOLS, require
 PLUGIN = REPO_ROOT / "editors" / "nvim"
 SCRIPT = Path(__file__).parent / "nvim" / "review_and_fix.lua"
 
-NEOVIMS = {
-    "0.7": (
-        lambda: shutil.which("nvim", path="/usr/bin:/usr/local/bin"),
-        "apt-get install -y neovim",
-    ),
-    "0.11": (
-        lambda: str(TOOLS / "nvim011" / "bin" / "nvim"),
-        "bash scripts/editor-e2e/setup-neovim.sh",
-    ),
+# Where each tested version comes from, and how to install it.
+NEOVIMS: dict[str, tuple[str | None, str]] = {
+    "0.7": (shutil.which("nvim", path="/usr/bin:/usr/local/bin"), "apt-get install -y neovim"),
+    "0.11": (str(TOOLS / "nvim011" / "bin" / "nvim"), "bash scripts/editor-e2e/setup-neovim.sh"),
 }
 
 
 def neovim(version: str) -> str:
     """The nvim binary of that version, or a skip/fail saying how to install it."""
-    locate, fix = NEOVIMS[version]
-    binary = locate()
+    binary, fix = NEOVIMS[version]
     require(binary is not None and Path(binary).is_file(), f"Neovim {version} is missing", fix)
     assert binary is not None
     done = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True)
@@ -53,9 +47,9 @@ def neovim(version: str) -> str:
     return binary
 
 
-def run_neovim(binary: str, tmp_path: Path, *, apply: str, report: bool = False) -> tuple[
-    subprocess.CompletedProcess[str], dict[str, object], Path
-]:
+def run_neovim(
+    binary: str, tmp_path: Path, *, apply: str, report: bool = False, start: str = "setup"
+) -> tuple[subprocess.CompletedProcess[str], dict[str, object], Path]:
     """Reviews the fixture repo in headless Neovim; returns the run, what it saw, the repo."""
     transcripts = write_transcripts(tmp_path / "transcripts")
     with scripted_model_server(transcripts) as url:
@@ -72,6 +66,7 @@ def run_neovim(binary: str, tmp_path: Path, *, apply: str, report: bool = False)
             "DEEP_REVIEW_RESULT": str(result_file),
             "DEEP_REVIEW_APPLY": apply,
             "DEEP_REVIEW_REPORT": "1" if report else "0",
+            "DEEP_REVIEW_START": start,
         }
         run = subprocess.run(
             [binary, "--headless", "-u", str(SCRIPT), REVIEWED_FILE],
@@ -112,6 +107,55 @@ def test_apply_fix_command_under_cursor_and_report(version: str, tmp_path: Path)
     assert (root / REVIEWED_FILE).read_text() == FIXED_SOURCE
     assert seen["report"], seen
     assert (root / ".deep-review").is_dir()
+
+
+def test_native_vim_lsp_config_setup_on_0_11(tmp_path: Path) -> None:
+    """The README's Neovim >= 0.11 setup: vim.lsp.config + vim.lsp.enable, our commands."""
+    binary = neovim("0.11")
+    run, seen, root = run_neovim(binary, tmp_path, apply="command", start="native")
+
+    assert run.returncode == 0, explain(run, seen)
+    assert (root / REVIEWED_FILE).read_text() == FIXED_SOURCE
+
+
+@pytest.mark.parametrize("version", ["0.7", "0.11"])
+def test_outside_a_git_repository_nothing_starts_and_review_says_why(
+    version: str, tmp_path: Path
+) -> None:
+    binary = neovim(version)
+    folder = tmp_path / "not-a-repo"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("hello\n")
+    result_file = tmp_path / "result.json"
+    env = {
+        **server_env(),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+        "XDG_STATE_HOME": str(tmp_path / "xdg"),
+        "GIT_CEILING_DIRECTORIES": str(tmp_path),
+        "DEEP_REVIEW_PLUGIN": str(PLUGIN),
+        "DEEP_REVIEW_SERVER": str(Path(sys.executable).parent / "deep-review"),
+        "DEEP_REVIEW_RESULT": str(result_file),
+    }
+    run = subprocess.run(
+        [
+            binary,
+            "--headless",
+            "-u",
+            str(Path(__file__).parent / "nvim" / "outside_git.lua"),
+            "notes.txt",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(result_file.read_text())
+    assert seen["client"] is False
+    assert any("inside a git repository" in m for m in seen["messages"]), seen
 
 
 def test_reviewed_file_starts_with_the_bug(tmp_path: Path) -> None:

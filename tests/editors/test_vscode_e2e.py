@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.editors.fixture_repo import (
@@ -50,17 +51,18 @@ def test_review_branch_then_quick_fix_in_vscode(tmp_path: Path) -> None:
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     with scripted_model_server(transcripts) as url:
         repo = build_fixture_repo(tmp_path / "repo", url)
+        options = {
+            "--vsix": str(VSIX),
+            "--workspace": str(repo.root),
+            "--file": REVIEWED_FILE,
+            "--title": FINDING_TITLE,
+            "--screenshots": str(SCREENSHOTS),
+            "--tools": str(TOOLS),
+            "--chromium": CHROMIUM,
+            "--server-path": str(Path(sys.executable).parent),
+        }
         run = subprocess.run(
-            [
-                str(NODE24), str(DRIVER),
-                "--vsix", str(VSIX),
-                "--workspace", str(repo.root),
-                "--file", REVIEWED_FILE,
-                "--title", FINDING_TITLE,
-                "--screenshots", str(SCREENSHOTS),
-                "--tools", str(TOOLS),
-                "--chromium", CHROMIUM,
-            ],
+            [str(NODE24), str(DRIVER), *(arg for pair in options.items() for arg in pair)],
             env=server_env(),
             capture_output=True,
             text=True,

@@ -93,7 +93,8 @@ def test_dry_run_prints_the_diff_and_changes_nothing(
 
     assert run(app_repo, "I1", "--dry-run") == 0
 
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert err == "Dry run of I1: Applies cleanly. Nothing was changed.\n"
     assert out.splitlines()[:2] == ["--- a/app.py", "+++ b/app.py"]
     assert '-    return data["name"]' in out
     assert '+    return data.get("name", "")' in out

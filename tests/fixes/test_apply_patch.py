@@ -360,3 +360,78 @@ def test_applying_twice_is_refused_as_already_applied() -> None:
 def test_counts_that_promise_too_many_lines_stop_at_the_next_file() -> None:
     patch = "--- a\n+++ a\n@@ -1,9 +1,9 @@\n-x\n+y\n--- b\n+++ b\n@@ -1 +1 @@\n-p\n+q\n"
     assert apply_patch({"a": "x\n", "b": "p\n"}, patch) == {"a": "y\n", "b": "q\n"}
+
+
+def test_byte_order_mark_is_kept_when_the_first_line_changes() -> None:
+    text = "\ufeffimport os\nimport re\n"
+    fix = "--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n-import os\n+import sys\n import re\n"
+    assert apply_patch({"m.py": text}, fix) == {"m.py": "\ufeffimport sys\nimport re\n"}
+
+
+def test_moved_hunk_equally_far_from_its_line_numbers_both_ways_is_ambiguous() -> None:
+    block = "if ready:\n    go()\n"
+    text = "start\n" + block + "middle 1\nmiddle 2\nmiddle 3\nmiddle 4\n" + block + "end\n"
+    fix = "--- a/f.py\n+++ b/f.py\n@@ -5,2 +5,2 @@\n if ready:\n-    go()\n+    go(now=True)\n"
+    status, reason = check_fix(fix, {"f.py": text}.get, at("f.py", 1))
+    assert status == "ambiguous"
+    assert "lines 2, 8" in reason
+
+
+def test_git_rename_with_an_edit_moves_the_text() -> None:
+    patch = """\
+diff --git a/util.py b/helpers.py
+similarity index 80%
+rename from util.py
+rename to helpers.py
+--- a/util.py
++++ b/helpers.py
+@@ -1,2 +1,2 @@
+ def helper():
+-    return 1
++    return 2
+"""
+    plan = plan_fix({"util.py": "def helper():\n    return 1\n"}, patch)
+    assert plan.texts == {"helpers.py": "def helper():\n    return 2\n"}
+    assert plan.deleted == ["util.py"]
+
+
+def test_pure_git_rename_without_hunks() -> None:
+    patch = (
+        "diff --git a/a.txt b/b.txt\nsimilarity index 100%\nrename from a.txt\nrename to b.txt\n"
+    )
+    plan = plan_fix({"a.txt": "same\n"}, patch)
+    assert (plan.texts, plan.deleted) == ({"b.txt": "same\n"}, ["a.txt"])
+
+
+def test_rename_onto_an_existing_file_is_stale() -> None:
+    patch = "diff --git a/a.txt b/b.txt\nrename from a.txt\nrename to b.txt\n"
+    status, reason = check_fix(patch, {"a.txt": "x\n", "b.txt": "y\n"}.get, at("a.txt", 1))
+    assert (status, reason) == ("stale", "The fix renames a file to b.txt, which already exists.")
+
+
+def test_check_fix_reads_the_old_name_of_a_rename() -> None:
+    patch = "diff --git a/a.txt b/b.txt\nrename from a.txt\nrename to b.txt\n"
+    assert check_fix(patch, {"a.txt": "x\n"}.get, at("other.py", 1)) == (
+        "applies",
+        "Applies cleanly.",
+    )
+
+
+def test_plain_diff_of_a_backup_file_patches_the_file_that_exists() -> None:
+    patch = "--- config.py.orig\n+++ config.py.new\n@@ -1 +1 @@\n-A = 1\n+A = 2\n"
+    assert apply_patch({"config.py.orig": "A = 1\n"}, patch) == {"config.py.orig": "A = 2\n"}
+
+
+@pytest.mark.parametrize(
+    "fix",
+    [
+        "```diff\n-import os\n+import sys\n",
+        "-import os\n+import sys\n```\n",
+        "~~~diff\n-import os\n+import sys\n~~~\n",
+        "```patch\r\n-import os\r\n+import sys\r\n```\r\n",
+    ],
+    ids=["unclosed", "stray-closing", "tildes", "crlf-fence"],
+)
+def test_stray_and_odd_fences_are_tolerated(fix: str) -> None:
+    result = apply_patch({"s.py": SOURCE}, fix, hint=at("s.py", 1))
+    assert result["s.py"].startswith("import sys\n")

@@ -9,7 +9,8 @@ from array import array
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deep_review.fixes import apply_patch, patch_edits, plan_fix
+from deep_review.fixes import apply_patch, check_fix, patch_edits, plan_fix
+from deep_review.model import Location
 
 # Line content: letters, digits, punctuation, spaces, tabs, a few non-ASCII characters.
 # No line terminators: a "line" is what sits between them.
@@ -127,3 +128,49 @@ def to_units(text: str, encoding: str) -> list[int]:
 def from_units(units: list[int], encoding: str) -> str:
     codec, typecode = _CODECS[encoding]
     return array(typecode, units).tobytes().decode(codec)
+
+
+@settings(max_examples=150, deadline=None)
+@given(edited_texts(unique=False))
+def test_lf_diff_applied_to_the_crlf_file_keeps_crlf(texts: tuple[list[str], list[str]]) -> None:
+    original, edited = texts
+    patch = unified(original, edited)
+    if not patch:
+        return
+    crlf = text_of(original).replace("\n", "\r\n")
+    result = apply_patch({"f.txt": crlf}, patch)
+    assert result == {"f.txt": text_of(edited).replace("\n", "\r\n")}
+
+
+_DIFFISH = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "@@",
+                "@@ -1,2 +1,2 @@",
+                "--- a/f.txt",
+                "+++ b/f.txt",
+                "```diff",
+                "```",
+                "...",
+                "\\ No newline at end of file",
+                "diff --git a/f.txt b/f.txt",
+                "",
+                "--- /dev/null",
+            ]
+        ),
+        st.builds(lambda kind, text: kind + text, st.sampled_from([" ", "-", "+", ""]), _LINE),
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DIFFISH, st.lists(_LINE, max_size=10))
+def test_any_fix_text_gets_a_status_and_a_reason_never_a_crash(
+    fix_lines: list[str], file_lines: list[str]
+) -> None:
+    hint = Location(path="f.txt", start_line=1, end_line=1)
+    status, reason = check_fix("\n".join(fix_lines), {"f.txt": text_of(file_lines)}.get, hint)
+    assert status in ("applies", "applies-with-offset", "stale", "ambiguous", "invalid")
+    assert reason.endswith(".")

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from deep_review.change import collect_change
 from deep_review.model import (
-    RelatedLocation,
     ReconciledFinding,
+    RelatedLocation,
     Review,
     ReviewerInfo,
     ReviewHeader,
@@ -33,6 +33,11 @@ def load(path):
 def run(cmd):
     os.system(cmd)
 """
+
+APP_WITH_SHELL_FIX = APP.replace(
+    "    os.system(cmd)\n",
+    "    import shlex\n    import subprocess\n    subprocess.run(shlex.split(cmd), check=True)\n",
+)
 
 EMOJI = 'def label(name):\n    return "😀 日本 " + name  # 🎉\n'
 

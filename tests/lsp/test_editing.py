@@ -76,7 +76,7 @@ async def test_a_whole_document_change_reanchors_moved_code(project: GitRepo) ->
                 content_changes=[types.TextDocumentContentChangeWholeDocument(text=moved)],
             )
         )
-        await editor.wait_for(lambda: lines_of(editor, "app.py").get("C1") == (1, 1))
+        await editor.wait_for(lambda: lines_of(editor, "app.py").get("C1") == (0, 1))
 
 
 async def test_closing_an_unsaved_buffer_goes_back_to_the_file(project: GitRepo) -> None:

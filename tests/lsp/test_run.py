@@ -11,7 +11,7 @@ from deep_review.panel.scripted import ScriptedModelServer
 from deep_review.store import ReviewStore
 from tests.lsp.editor import Editor, editor_session
 from tests.lsp.panel import FSTRING, LEAK, SHELL, configure, submit
-from tests.lsp.project import APP
+from tests.lsp.project import APP_WITH_SHELL_FIX, save_review
 from tests.support.gitrepo import GitRepo
 
 
@@ -75,10 +75,7 @@ async def test_run_streams_then_reconciles_then_fixes(
         fix = (await editor.code_actions("app.py", 13))[0]
         assert fix.title == "Apply fix C1 (claude, codex)" and fix.edit is not None
         editor.apply_workspace_edit(fix.edit)
-        assert (project.root / "app.py").read_text() == APP.replace(
-            "    os.system(cmd)\n",
-            "    import shlex\n    import subprocess\n    subprocess.run(shlex.split(cmd), check=True)\n",
-        )
+        assert (project.root / "app.py").read_text() == APP_WITH_SHELL_FIX
         await editor.wait_for(
             lambda: "C1" not in {str(d.code) for d in editor.diagnostics("app.py")}
         )
@@ -170,3 +167,70 @@ async def test_a_second_run_while_one_runs_is_refused(
         assert await editor.command("deepReview.run") == {"status": "already-running"}
         assert any("already running" in m for m in editor.messages(types.MessageType.Info))
         assert await editor.command("deepReview.cancel") == {"status": "cancelled"}
+
+
+async def test_shutdown_during_a_run_exits_cleanly(
+    project: GitRepo, models: ScriptedModelServer
+) -> None:
+    # The review task is cancelled on shutdown; the server exits 0 (shutdown was answered).
+    models.add_transcript("claude-script", [{"hang": True}])
+    configure(project, models, ("claude", "claude-script"))
+    async with editor_session(project.root, "vscode") as editor:
+        await editor.command("deepReview.run")
+        await editor.wait_for(lambda: models.requests)
+        server = editor.client._server
+    assert server is not None and server.returncode == 0
+    assert ReviewStore(project.root).latest_review() is None
+
+
+async def test_on_save_mode_reviews_after_a_save(
+    project: GitRepo, models: ScriptedModelServer
+) -> None:
+    models.add_transcript("codex-script", [submit(SHELL)])
+    configure(project, models, ("codex", "codex-script"))
+    options = {"deepReview": {"runMode": "onSave", "debounceMs": 50}}
+    async with editor_session(project.root, "neovim", init_options=options) as editor:
+        await editor.wait_for(lambda: editor.status and editor.status[-1]["state"] == "idle")
+        assert models.requests == []
+        editor.open("app.py")
+        editor.save("app.py")
+        await finished(editor)
+        assert [str(d.code) for d in editor.diagnostics("app.py")] == ["C1"]
+
+
+async def test_a_dismissed_finding_stays_hidden_in_the_next_round(
+    project: GitRepo, models: ScriptedModelServer
+) -> None:
+    models.add_transcript("codex-script", [submit(SHELL, FSTRING)])
+    configure(project, models, ("codex", "codex-script"))
+    save_review(project)
+    async with editor_session(project.root, "vscode") as editor:
+        await editor.wait_for(lambda: editor.status and editor.status[-1]["state"] == "done")
+        await editor.command("deepReview.dismiss", "S1")
+        await editor.wait_for(
+            lambda: "S1" not in {str(d.code) for d in editor.diagnostics("app.py")}
+        )
+        editor.status.clear()
+        assert await editor.command("deepReview.run", {"useCache": False}) == {"status": "queued"}
+        await finished(editor)
+        assert [d.message for d in editor.diagnostics("app.py")] == [
+            "Shell injection through run() (codex)"
+        ]
+        assert editor.status[-1]["counts"] == {"critical": 1, "important": 0, "suggestion": 0}
+
+
+async def test_reviewers_named_in_the_settings_are_the_only_ones_run(
+    project: GitRepo, models: ScriptedModelServer
+) -> None:
+    # The VS Code extension sends `reviewers` as a list of names.
+    models.add_transcript("codex-script", [submit(LEAK)])
+    models.add_transcript("claude-script", [submit(SHELL)])
+    configure(project, models, ("claude", "claude-script"), ("codex", "codex-script"))
+    options = {"deepReview": {"reviewers": ["codex"], "baseRef": ""}}
+    async with editor_session(project.root, "vscode", init_options=options) as editor:
+        await editor.command("deepReview.run")
+        await finished(editor)
+        assert [d.message for d in editor.diagnostics("app.py")] == [
+            "File handle never closed (codex)"
+        ]
+    assert {request.model for request in models.requests} == {"codex-script"}

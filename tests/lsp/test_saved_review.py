@@ -10,7 +10,7 @@ from pygls.exceptions import JsonRpcException
 
 from deep_review.store import ReviewStore
 from tests.lsp.editor import Editor, editor_session
-from tests.lsp.project import APP, save_review
+from tests.lsp.project import APP, APP_WITH_SHELL_FIX, save_review
 from tests.support.gitrepo import GitRepo
 
 
@@ -101,10 +101,7 @@ async def test_quick_fix_edit_round_trip(project: GitRepo, profile: str) -> None
         fix = (await editor.code_actions("app.py", 13))[0]
         assert fix.edit is not None
         editor.apply_workspace_edit(fix.edit)
-        assert (project.root / "app.py").read_text() == APP.replace(
-            "    os.system(cmd)\n",
-            "    import shlex\n    import subprocess\n    subprocess.run(shlex.split(cmd), check=True)\n",
-        )
+        assert (project.root / "app.py").read_text() == APP_WITH_SHELL_FIX
         # The evidence is gone from the buffer: the finding is resolved, its diagnostic removed.
         await editor.wait_for(lambda: "C1" not in by_code(editor, "app.py"))
         assert sorted(by_code(editor, "app.py")) == ["I1", "S1"]

@@ -48,9 +48,10 @@ def kinds(events: list[ReviewEvent]) -> list[str]:
     return [event.kind for event in events]
 
 
+@pytest.mark.parametrize("stream", [True, False], ids=["stream", "whole"])
 @pytest.mark.parametrize("api", APIS)
 async def test_reads_greps_then_submits(
-    api: str, scripted: ScriptedModelServer, change: Change, env: dict[str, str]
+    api: str, stream: bool, scripted: ScriptedModelServer, change: Change, env: dict[str, str]
 ) -> None:
     scripted.add_transcript(
         "claude-like",
@@ -61,7 +62,8 @@ async def test_reads_greps_then_submits(
         ],
     )
     events: list[ReviewEvent] = []
-    run = await review(model_reviewer(scripted, "r", api, "claude-like"), change, env, events)
+    reviewer = model_reviewer(scripted, "r", api, "claude-like", stream=stream)
+    run = await review(reviewer, change, env, events)
 
     assert run.status == "completed", run.error
     assert run.result is not None
@@ -73,6 +75,7 @@ async def test_reads_greps_then_submits(
 
     requests = scripted.requests_for("claude-like")
     assert [r.turn for r in requests] == [0, 1, 2]
+    assert all(bool(r.body.get("stream")) is stream for r in requests)
     # The tool results went back to the model: the file as read_file numbered it, the grep hit.
     assert "conn, _ = listener.accept()" in requests[1].text
     assert "echo/server.py:13" in requests[2].text
@@ -134,12 +137,14 @@ async def test_rate_limit_is_retried_after_the_servers_delay(
     assert [r.attempt for r in scripted.requests_for("m")] == [0, 1]
 
 
+@pytest.mark.parametrize("stream", [True, False], ids=["stream", "whole"])
 @pytest.mark.parametrize("api", APIS)
 @pytest.mark.parametrize(
     "fault", [{"status": 500}, {"status": 503}, {"malformed": "html"}, {"malformed": "json"}]
 )
 async def test_transient_failures_are_retried(
     api: str,
+    stream: bool,
     fault: dict[str, Any],
     scripted: ScriptedModelServer,
     change: Change,
@@ -147,21 +152,24 @@ async def test_transient_failures_are_retried(
 ) -> None:
     scripted.add_transcript("m", [fault, {"submit": submission()}])
     events: list[ReviewEvent] = []
-    run = await review(model_reviewer(scripted, "r", api, "m"), change, env, events)
+    run = await review(model_reviewer(scripted, "r", api, "m", stream=stream), change, env, events)
     assert run.status == "completed", run.error
     assert kinds(events).count("reviewer-retrying") == 1
 
 
+@pytest.mark.parametrize("stream", [True, False], ids=["stream", "whole"])
 @pytest.mark.parametrize("api", APIS)
 async def test_a_malformed_body_every_time_fails_with_a_clear_error(
-    api: str, scripted: ScriptedModelServer, change: Change, env: dict[str, str]
+    api: str, stream: bool, scripted: ScriptedModelServer, change: Change, env: dict[str, str]
 ) -> None:
     scripted.add_transcript("m", [{"malformed": "html"}])
     policy = RetryPolicy(max_retries=2, base_delay_s=0.01)
-    run = await review(model_reviewer(scripted, "r", api, "m"), change, env, policy=policy)
+    reviewer = model_reviewer(scripted, "r", api, "m", stream=stream)
+    run = await review(reviewer, change, env, policy=policy)
     assert run.status == "failed"
-    assert run.error is not None
-    assert "reviewer 'r'" in run.error and "gave up after 3 attempts" in run.error
+    what = "a malformed stream" if stream else "a response that is not"
+    assert run.error is not None and run.error.startswith("reviewer 'r': the model endpoint")
+    assert what in run.error and "gave up after 3 attempts" in run.error
     assert len(scripted.requests_for("m")) == 3
 
 
@@ -267,4 +275,42 @@ async def test_max_turns_ends_the_loop(
     run = await review(reviewer, change, env)
     assert run.status == "failed"
     assert run.error == "reviewer 'r' used all 2 turns without calling submit_review"
-    assert len(scripted.requests_for("m")) == 2
+    requests = scripted.requests_for("m")
+    assert len(requests) == 2
+    assert "this is your last turn" not in requests[0].text
+    assert "this is your last turn. Call submit_review now" in requests[1].text
+
+
+async def test_a_retry_after_beyond_the_deadline_fails_at_once(
+    scripted: ScriptedModelServer, change: Change, env: dict[str, str]
+) -> None:
+    scripted.add_transcript(
+        "m", [{"status": 429, "retry_after": 600, "message": "slow down"}, {"submit": submission()}]
+    )
+    events: list[ReviewEvent] = []
+    reviewer = model_reviewer(scripted, "r", "anthropic", "m", deadline_s=5.0)
+    run = await review(reviewer, change, env, events)
+    assert run.status == "failed"
+    assert run.error == (
+        "reviewer 'r': HTTP 429 from the model endpoint: slow down"
+        " (a retry would have to wait 600 s, past the reviewer's deadline)"
+    )
+    assert kinds(events).count("reviewer-retrying") == 0
+    assert run.stats.duration_s < 5.0
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_an_unreachable_endpoint_is_retried_then_fails_clearly(
+    api: str, change: Change, env: dict[str, str]
+) -> None:
+    with ScriptedModelServer() as gone:
+        reviewer = model_reviewer(gone, "r", api, "m")
+    # The server is closed now: nothing listens on its port any more.
+    policy = RetryPolicy(max_retries=1, base_delay_s=0.01)
+    events: list[ReviewEvent] = []
+    run = await review(reviewer, change, env, events, policy=policy)
+    assert run.status == "failed"
+    assert run.error == (
+        "reviewer 'r': could not connect to the model endpoint (gave up after 2 attempts)"
+    )
+    assert kinds(events).count("reviewer-retrying") == 1

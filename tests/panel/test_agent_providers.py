@@ -67,6 +67,22 @@ async def test_anthropic_thinking_budget_follows_effort(
     assert body["max_tokens"] > budget
 
 
+@pytest.mark.parametrize(("effort", "thinking"), [("low", None), ("high", {"type": "adaptive"})])
+async def test_adaptive_models_get_their_effort_in_output_config(
+    effort: str,
+    thinking: dict[str, str] | None,
+    scripted: ScriptedModelServer,
+    change: Change,
+    env: dict[str, str],
+) -> None:
+    reviewer = model_reviewer(
+        scripted, "c", "anthropic", "claude-opus-4-7", thinking=None, effort=effort
+    )
+    body = await first_request(scripted, reviewer, change, env)
+    assert body["output_config"] == {"effort": effort}
+    assert body.get("thinking") == thinking
+
+
 async def test_anthropic_low_effort_means_no_thinking(
     scripted: ScriptedModelServer, change: Change, env: dict[str, str]
 ) -> None:
@@ -95,13 +111,28 @@ async def test_chat_sends_reasoning_effort_only_to_reasoning_models(
 async def test_responses_is_stateless_and_carries_reasoning(
     scripted: ScriptedModelServer, change: Change, env: dict[str, str]
 ) -> None:
-    reviewer = model_reviewer(scripted, "o", "responses", "gpt-5-x", thinking=True, effort="xhigh")
+    reviewer = model_reviewer(scripted, "o", "responses", "gpt-5.4", thinking=True, effort="xhigh")
     body = await first_request(scripted, reviewer, change, env)
     assert body["instructions"] == "SYSTEM PROMPT"
     assert body["store"] is False
     assert body["reasoning"] == {"effort": "xhigh"}
     assert body["include"] == ["reasoning.encrypted_content"]
     assert body["tools"][-1]["name"] == "submit_review"
+
+
+def test_xhigh_only_where_the_model_has_it() -> None:
+    from deep_review.panel.providers.openai_provider import reasoning_effort
+
+    def effort(model: str) -> str:
+        return reasoning_effort(
+            ReviewerConfig(name="x", provider="openai", model=model, effort="xhigh")
+        )
+
+    assert effort("gpt-5.2") == "xhigh"
+    assert effort("gpt-5.1-codex-max") == "xhigh"
+    assert effort("gpt-5") == "high"
+    assert effort("gpt-5.1") == "high"
+    assert effort("o3") == "high"
 
 
 def test_api_flavour_defaults() -> None:

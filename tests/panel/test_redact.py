@@ -258,3 +258,26 @@ def test_documentation_examples_and_code_references_are_left_alone() -> None:
     redactor = Redactor()
     assert redactor.redact(text) == text
     assert redactor.withheld == []
+
+
+def test_a_pem_marker_constant_alone_redacts_nothing() -> None:
+    text = (
+        '_SK_START = b"-----BEGIN OPENSSH PRIVATE KEY-----"\n'
+        "def load_private_key_from_somewhere(data):\n"
+        "    return parse_structure(data)\n"
+        '_SK_END = b"-----END OPENSSH PRIVATE KEY-----"\n'
+    )
+    redactor = Redactor()
+    assert redactor.redact(text) == text
+    assert redactor.withheld == []
+
+
+def test_encrypted_pem_headers_do_not_end_the_block() -> None:
+    body = [token(ALNUM, 64), token(ALNUM, 12) + "=="]
+    text = (
+        "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00FF\n\n"
+        f"{body[0]}\n{body[1]}\n-----END RSA PRIVATE KEY-----\n"
+    )
+    out = Redactor().redact(text)
+    assert body[0] not in out and body[1] not in out
+    assert "Proc-Type: 4,ENCRYPTED" in out

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deep_review.panel.sandbox import RepoSandbox, SandboxError, glob_matcher
 from tests.support.gitrepo import GitRepo
@@ -170,3 +172,29 @@ def test_glob_matching(glob: str, matches: list[str], misses: list[str]) -> None
         assert matcher.fullmatch(path), path
     for path in misses:
         assert not matcher.fullmatch(path), path
+
+
+_SEGMENTS = ["..", ".", "a", "b", ".git", "link", "~", "", "/", "\\", "C:"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.sampled_from(_SEGMENTS), min_size=1, max_size=6))
+def test_no_path_resolves_outside_the_root(
+    tmp_path_factory: pytest.TempPathFactory, parts: list[str]
+) -> None:
+    root = tmp_path_factory.mktemp("prop")
+    repo_root = root / "repo"
+    if not repo_root.exists():
+        (repo_root / "a" / "b").mkdir(parents=True)
+        (root / "outside").mkdir()
+        os.symlink(root / "outside", repo_root / "a" / "link")
+        os.symlink("..", repo_root / "link")
+    sandbox = RepoSandbox(repo_root)
+    path = "/".join(parts)
+    try:
+        normal = sandbox.resolve(path)
+    except SandboxError:
+        return
+    real = Path(os.path.realpath(repo_root / normal))
+    assert real == repo_root.resolve() or repo_root.resolve() in real.parents
+    assert ".git" not in real.relative_to(repo_root.resolve()).parts

@@ -426,3 +426,69 @@ async def test_cancelling_a_tool_call_kills_its_process_tree(
         await toolbox.call("run_command", {"command": command})
     assert scope.cancelled_caught
     assert await _wait_dead(int(pid_file.read_text()))
+
+
+async def test_grep_and_blame_hide_private_key_body_lines(history: GitRepo) -> None:
+    body = "MIIEow" + "Zq8Kp3" * 10
+    history.write(
+        "deploy/keys.py",
+        f'KEY = """\n-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n"""\n',
+    )
+    history.commit("keys")
+    toolbox = make_toolbox(history, use_ripgrep=HAS_RIPGREP)
+    hits = await toolbox.call("grep", {"pattern": "MIIEow"})
+    assert hits.text == "deploy/keys.py:3:[REDACTED:private-key]\n"
+    blame = await toolbox.call(
+        "git_blame", {"path": "deploy/keys.py", "start_line": 3, "end_line": 3}
+    )
+    assert body not in blame.text and blame.text.endswith("| [REDACTED:private-key]\n")
+
+
+async def test_blame_of_an_uncommitted_new_file_says_so(history: GitRepo) -> None:
+    toolbox = make_toolbox(history)
+    result = await toolbox.call(
+        "git_blame", {"path": "app/new_module.py", "start_line": 1, "end_line": 1}
+    )
+    assert not result.is_error
+    assert result.text == (
+        "(app/new_module.py is not committed yet: every line of it is new in this change)\n"
+    )
+
+
+async def test_reading_a_deleted_file_points_to_show_base(history: GitRepo) -> None:
+    (history.root / "README.md").unlink()
+    toolbox = make_toolbox(history)
+    result = await toolbox.call("read_file", {"path": "README.md"})
+    assert result.is_error and "deleted by this change; use show_base" in result.text
+    base = await toolbox.call("show_base", {"path": "README.md"})
+    assert base.text == "     1\t# Demo\n"
+
+
+async def test_line_numbers_count_newlines_only(repo: GitRepo) -> None:
+    repo.write("paged.py", "a = 1\n\x0c\nb = 2\n")
+    repo.commit("form feed")
+    toolbox = make_toolbox(repo, use_ripgrep=False)
+    read = await toolbox.call("read_file", {"path": "paged.py", "start_line": 3})
+    assert read.text == "     3\tb = 2\n"
+    hits = await toolbox.call("grep", {"pattern": "b = 2"})
+    assert hits.text == "paged.py:3:b = 2\n"
+
+
+async def test_tools_over_a_committed_ref_ignore_the_working_tree(history: GitRepo) -> None:
+    history.write("app/server.py", "uncommitted = True\n")
+    change = collect_change(history.root, base="main", include_uncommitted=False)
+    sandbox = RepoSandbox(history.root, ref=change.head_sha)
+    toolbox = Toolbox(sandbox, change, redactor=Redactor())
+    assert toolbox.ripgrep is None  # ripgrep cannot search a commit: the Python path is used
+    read = await toolbox.call(
+        "read_file", {"path": "app/server.py", "start_line": 3, "end_line": 3}
+    )
+    assert read.text == "     3\t    retry_forever()\n"
+    hits = await toolbox.call("grep", {"pattern": "uncommitted|retry_forever"})
+    assert hits.text == "app/server.py:3:    retry_forever()\n"
+    files = await toolbox.call("list_files", {})
+    assert files.text == "README.md\napp/server.py\n"
+    blame = await toolbox.call(
+        "git_blame", {"path": "app/server.py", "start_line": 3, "end_line": 3}
+    )
+    assert "Bob Builder" in blame.text and blame.text.endswith("|     retry_forever()\n")

@@ -9,6 +9,7 @@ import pytest
 
 from deep_review.cli import main
 from deep_review.model import AgentReview, Review
+from deep_review.panel.scripted import ScriptedModelServer
 from tests.support.gitrepo import GitRepo
 
 HEAD = "def ratio(part, whole):\n    return part / whole\n"
@@ -57,6 +58,7 @@ def test_reconciles_saved_reviews_and_prints_json(
     [finding] = review.findings
     assert (finding.id, finding.agents) == ("I1", ["claude", "gpt"])
     assert review.header.branch == "ratio"
+    assert [r.name for r in review.header.reviewers] == ["claude", "gpt"]
     assert review.model_verified is False
 
 
@@ -134,3 +136,37 @@ def test_an_unknown_lead_is_a_clear_error(
 
     assert code == 2
     assert "no model reviewer named 'nobody' to lead reconciliation" in capsys.readouterr().err
+
+
+def test_lead_from_the_configured_panel_verifies_over_http(
+    project: GitRepo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verification = {
+        "status": "confirmed",
+        "reason": "calc.py:2 divides by whole without a zero check.",
+    }
+    with ScriptedModelServer(
+        {"lead-model": [{"submit": verification, "tool_name": "submit_verification"}]}
+    ) as server:
+        project.write(
+            ".deep-review.toml",
+            "[[reviewers]]\n"
+            'name = "claude"\nprovider = "anthropic"\nmodel = "lead-model"\n'
+            f'base_url = "{server.url}"\napi_key_env = "RECONCILE_TEST_LEAD_TOKEN"\n'
+            "scripted = true\nmax_retries = 0\n",
+        )
+        monkeypatch.setenv("RECONCILE_TEST_LEAD_TOKEN", "sk-test-cli-lead")
+        first = _saved(tmp_path, "claude", "`ratio` divides by zero when `whole` is 0")
+
+        code = main(["reconcile", str(first), "--repo", str(project.root), "--lead", "claude"])
+
+    assert code == 0
+    review = Review.model_validate_json(capsys.readouterr().out)
+    assert review.model_verified is True
+    [finding] = review.findings
+    assert finding.verification.status == "confirmed"
+    assert finding.verification.note == verification["reason"]
+    assert "sk-test-cli-lead" not in review.model_dump_json()

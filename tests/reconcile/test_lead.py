@@ -179,3 +179,37 @@ async def test_a_lead_failing_on_merges_still_gives_the_rule_based_merges() -> N
 
     assert [f.agents for f in review.findings] == [["claude", "gpt"], ["claude"]]
     assert review.model_verified is False
+
+
+async def test_a_lead_failing_after_verification_keeps_the_verification() -> None:
+    review = await _review(RuleLead(fail_on="narrate"))
+
+    assert review.model_verified is True
+    assert {f.verification.status for f in review.findings} == {"confirmed"}
+    assert review.notices == [
+        "The lead model failed after verifying the claims (HTTP 529 overloaded); the summary and"
+        " retro narratives are written from templates."
+    ]
+    assert review.retro[0].narrative.startswith("claude raised 2 findings")
+    assert not review.executive_summary.startswith("Lead summary")
+
+
+async def test_a_critical_the_lead_confirmed_is_not_capped_by_the_rule() -> None:
+    reviews = [
+        AgentReview.model_validate(
+            {
+                "reviewer": "gemini",
+                "findings": [
+                    scenario.finding(
+                        path="app/store.py", start_line=16, end_line=16, severity="critical",
+                        title="dump writes repr() instead of a parseable format",
+                        body="Consumers must eval the output.", evidence="handle.write(repr(row))",
+                    )
+                ],
+            }
+        )
+    ]  # fmt: skip
+    review = await _review(RuleLead(), reviews)
+
+    assert review.findings[0].severity == "critical"
+    assert review.findings[0].verification.status == "confirmed"

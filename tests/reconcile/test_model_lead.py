@@ -18,7 +18,7 @@ from deep_review.reconcile import reconcile
 from deep_review.reconcile.lead import make_lead
 from tests.support.gitrepo import GitRepo
 
-KEY_ENV = "DEEP_REVIEW_TEST_LEAD_KEY"
+KEY_ENV = "RECONCILE_TEST_LEAD_TOKEN"
 TEST_KEY = "sk-test-lead-0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 HEAD = """import socket
 

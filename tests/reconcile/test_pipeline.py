@@ -249,3 +249,30 @@ async def test_critical_is_reserved_for_serious_impact() -> None:
         "C1 → I1 (C→I): dump writes repr() instead of a parseable format"
     ]
     assert any("Reserve critical" in s for s in review.process_notes.skill_improvements)
+
+
+async def test_a_reanchored_finding_is_noted_and_taught() -> None:
+    reviews = [
+        AgentReview.model_validate(
+            {
+                "reviewer": "gemini",
+                "findings": [
+                    scenario.finding(
+                        path="app/store.py", start_line=1, end_line=2, severity="important",
+                        title="`dump` leaks its file handle", body="Never closed.",
+                        evidence='handle = open(target, "w")',
+                    )
+                ],
+            }
+        )
+    ]  # fmt: skip
+    review = await _review(reviews)
+
+    assert review.findings[0].location_label == "app/store.py:14"
+    [note] = [n for n in review.reconciliation_notes if n.kind == "reanchor"]
+    assert note.finding_id == "I1"
+    assert note.text == (
+        "gemini's I1 cited app/store.py:1-2; the quoted code is at lines 14-14,"
+        " so it was re-anchored there."
+    )
+    assert any("re-anchored" in s for s in review.process_notes.skill_improvements)

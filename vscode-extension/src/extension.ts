@@ -177,6 +177,7 @@ class Controller {
     const shown = presentStatus(status);
     this.statusItem.text = shown.text;
     this.statusItem.tooltip = shown.tooltip;
+    this.statusItem.accessibilityInformation = { label: shown.label, role: "button" };
     this.statusItem.command = shown.command;
     this.statusItem.backgroundColor = shown.background ? new vscode.ThemeColor(shown.background) : undefined;
   }

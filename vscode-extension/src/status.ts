@@ -24,6 +24,8 @@ export interface ReviewStatus {
 export interface StatusPresentation {
   text: string;
   tooltip: string;
+  /** What screen readers say (the text without icons). */
+  label: string;
   /** Command run when the item is clicked. */
   command: string;
   /** Background theme colour id, when the state deserves attention. */
@@ -134,6 +136,7 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
       return {
         text: "$(checklist) Deep Review",
         tooltip: "Deep Review: ready. Click to review the branch.",
+        label: "Deep Review: ready",
         command: "deepReview.reviewBranch",
       };
     case "running": {
@@ -142,6 +145,7 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
       const lines = reviewerLines(status.reviewers);
       return {
         text: `$(sync~spin) Deep Review${progress}`,
+        label: `Deep Review: reviewing${progress ? `, ${finished} of ${status.reviewers.length} reviewers finished` : ""}`,
         tooltip: `Deep Review: reviewing…${lines ? `\n${lines}` : ""}\nClick to show the output.`,
         command: "deepReview.showOutput",
       };
@@ -151,6 +155,7 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
       const lines = reviewerLines(status.reviewers);
       const presentation: StatusPresentation = {
         text: `$(error) ${critical} $(warning) ${important} $(info) ${suggestion}`,
+        label: `Deep Review: ${critical} critical, ${important} important, ${suggestion} suggestion${suggestion === 1 ? "" : "s"}`,
         tooltip: `Deep Review: ${describeCounts(status.counts)}${lines ? `\n${lines}` : ""}\nClick to open the report.`,
         command: "deepReview.generateReviewReport",
       };
@@ -164,6 +169,7 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
     case "failed":
       return {
         text: "$(error) Deep Review failed",
+        label: "Deep Review: the review failed",
         tooltip: `Deep Review: the review failed${status.message ? `: ${status.message}` : ""}.\nClick to show the output.`,
         command: "deepReview.showOutput",
         background: "statusBarItem.errorBackground",

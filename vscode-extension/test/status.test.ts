@@ -53,6 +53,7 @@ describe("presentStatus", () => {
       counts: { critical: 0, important: 0, suggestion: 0 },
     });
     assert.equal(shown.text, "$(sync~spin) Deep Review 2/3");
+    assert.equal(shown.label, "Deep Review: reviewing, 2 of 3 reviewers finished");
     assert.match(shown.tooltip, /claude: running \(2 tool calls\)/);
     assert.match(shown.tooltip, /gpt: done/);
     assert.match(shown.tooltip, /gemini: failed/);
@@ -66,6 +67,7 @@ describe("presentStatus", () => {
       counts: { critical: 1, important: 2, suggestion: 3 },
     });
     assert.equal(shown.text, "$(error) 1 $(warning) 2 $(info) 3");
+    assert.equal(shown.label, "Deep Review: 1 critical, 2 important, 3 suggestions");
     assert.match(shown.tooltip, /1 critical, 2 important, 3 suggestions/);
     assert.equal(shown.command, "deepReview.generateReviewReport");
     assert.equal(shown.background, "statusBarItem.errorBackground");

@@ -41,7 +41,7 @@ def apply_command(args: argparse.Namespace) -> int:
         return 1
     if args.dry_run:
         sys.stdout.write(preview(plan))
-        print(f"{finding.id}: {plan.reason} (dry run: nothing changed)", file=sys.stderr)
+        print(f"Dry run of {finding.id}: {plan.reason} Nothing was changed.", file=sys.stderr)
         return 0
     write_plan(root, plan)
     touched = ", ".join(plan.files)

@@ -12,18 +12,19 @@ from deep_review.fixes.parse import Hunk, HunkLine
 # How far apart the two sides of an elision (`...`) may be, in lines.
 MAX_ELIDED_LINES = 400
 TAB_WIDTH = 4
+BOM = "\ufeff"
 
 Normalize = Callable[[str], str]
 
 
 def exact(text: str) -> str:
     """Lines compare equal ignoring trailing whitespace (editors and reports strip it)."""
-    return text.rstrip()
+    return text.rstrip().removeprefix(BOM)
 
 
 def loose(text: str) -> str:
     """Lines compare equal ignoring indentation and runs of whitespace."""
-    return " ".join(text.split())
+    return " ".join(text.removeprefix(BOM).split())
 
 
 @dataclass(frozen=True)
@@ -98,11 +99,13 @@ class HunkLocator:
         self.contents = contents
         self.hunk = hunk
         self._normalized: dict[Normalize, list[str]] = {}
+        self._wanted_cache: dict[Normalize, list[list[str]]] = {}
         self._use(anchored_segments(hunk.segments))
 
     def _use(self, segments: list[list[HunkLine]]) -> None:
         self.segments = segments
         self.olds = [old_lines(segment) for segment in segments]
+        self._wanted_cache.clear()
 
     def file_lines(self, normalize: Normalize) -> list[str]:
         if normalize not in self._normalized:
@@ -173,8 +176,13 @@ class HunkLocator:
     def _end(self, starts: tuple[int, ...]) -> int:
         return starts[-1] + len(self.olds[-1])
 
+    def _wanted(self, normalize: Normalize) -> list[list[str]]:
+        if normalize not in self._wanted_cache:
+            self._wanted_cache[normalize] = [[normalize(t) for t in old] for old in self.olds]
+        return self._wanted_cache[normalize]
+
     def _match_at(self, position: int, normalize: Normalize) -> tuple[int, ...] | None:
-        wanted = [[normalize(text) for text in old] for old in self.olds]
+        wanted = self._wanted(normalize)
         first = wanted[0]
         if position < 0 or position + len(first) > len(self.contents):
             return None

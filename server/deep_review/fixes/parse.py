@@ -108,6 +108,13 @@ class FilePatch:
     def is_deleted(self) -> bool:
         return self.new_path == "/dev/null"
 
+    renamed: bool = False
+
+    @property
+    def is_rename(self) -> bool:
+        """A git rename (``rename from``/``to``): the old file's text moves to the new path."""
+        return self.renamed and not self.is_new and not self.is_deleted
+
     @property
     def named_path(self) -> str | None:
         """The path this patch names (the new one, unless the file is deleted)."""
@@ -153,14 +160,21 @@ def parse_patch(text: str) -> list[FilePatch]:
 
 
 def _is_whole(patch: FilePatch) -> bool:
-    return patch.is_new or patch.is_deleted
+    return patch.is_new or patch.is_deleted or patch.is_rename
 
 
 def _diff_blocks(text: str) -> list[list[str]]:
     """The diff-bearing blocks: fenced diff blocks when there are fences, else the whole text."""
     lines = [line.rstrip("\r") for line in text.replace("\r\n", "\n").split("\n")]
-    if not any(_FENCE.match(line) for line in lines):
+    fences = [index for index, line in enumerate(lines) if _FENCE.match(line)]
+    if not fences:
         return [lines]
+    if len(fences) == 1:  # a stray marker (say, a closing fence pasted without its opening)
+        marker = _FENCE.match(lines[fences[0]])
+        language = marker.group(2).lower() if marker else ""
+        if language not in _DIFF_FENCE_LANGS:
+            raise _not_a_diff(language)
+        return [lines[: fences[0]] + lines[fences[0] + 1 :]]
     blocks: list[list[str]] = []
     current: list[str] | None = None
     keep = False
@@ -268,8 +282,11 @@ def _add_hunk_line(hunk: Hunk, line: str, *, context_prefix: bool = True) -> Non
     if line.startswith(_NO_NEWLINE[:2]) and "newline" in line.lower():
         _mark_no_newline(hunk)
         return
-    if line[:1] in ("-", "+"):
-        hunk.add(HunkLine(line[0], line[1:]))  # type: ignore[arg-type]
+    if line.startswith("-"):
+        hunk.add(HunkLine("-", line[1:]))
+        return
+    if line.startswith("+"):
+        hunk.add(HunkLine("+", line[1:]))
         return
     text = line[1:] if context_prefix and line[:1] == " " else line
     # With @@ line numbers the hunk is literal (a line may really be `...`); without, an
@@ -337,6 +354,9 @@ class _UnifiedParser:
             self.counted(line)
             return
         if self.header(line, following):
+            return
+        if line.startswith(("rename from ", "rename to ")) and self.current is not None:
+            self.current.renamed = True
             return
         if self.hunk is not None and not _is_metadata(line):
             _add_hunk_line(self.hunk, line)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from deep_review.fixes.errors import FixDoesNotApply
-from deep_review.fixes.locate import HunkLocator, Placement, Replacement
+from deep_review.fixes.locate import BOM, HunkLocator, Placement, Replacement
 from deep_review.fixes.parse import FilePatch, Hunk, parse_patch
 from deep_review.fixes.text import (
     Line,
@@ -86,8 +86,30 @@ def plan_fix(files: Mapping[str, str], patch: str, *, hint: Location | None = No
     grouped = _group_by_file(patches, files, hint, outcome)
     plans: dict[str, FilePlan] = {}
     for path, (file_patch, hunks) in grouped.items():
+        if file_patch.is_rename:
+            plans.update(_plan_rename(path, files, file_patch, hunks, hint, outcome))
+            continue
         plans[path] = _plan_file(path, files.get(path), file_patch, hunks, hint, outcome)
     return FixPlan(*_status(outcome), plans)
+
+
+def _plan_rename(
+    target: str,
+    files: Mapping[str, str],
+    file_patch: FilePatch,
+    hunks: list[Hunk],
+    hint: Location | None,
+    outcome: _Outcome,
+) -> dict[str, FilePlan]:
+    """The old file deleted and its (edited) text created at the new path."""
+    source = _renamed_from(file_patch, files)
+    edited = _plan_file(source, files.get(source), file_patch, hunks, hint, outcome)
+    text = edited.new_text or ""
+    old_text = edited.old_text or ""
+    return {
+        source: FilePlan(source, old_text, None, [OffsetEdit(0, len(old_text), "")]),
+        target: FilePlan(target, None, text, [OffsetEdit(0, 0, text)]),
+    }
 
 
 def _status(outcome: _Outcome) -> tuple[FixStatus, str]:
@@ -122,12 +144,27 @@ def _group_by_file(
                     outcome.rehomed.append(path)
                 grouped.setdefault(path, (file_patch, []))[1].append(hunk)
             continue
+        if file_patch.is_rename:
+            grouped[_rename_target(file_patch, files)] = (file_patch, list(file_patch.hunks))
+            continue
         path = resolve_path(file_patch, files)
         if path in grouped:
             grouped[path][1].extend(file_patch.hunks)
         else:
             grouped[path] = (file_patch, list(file_patch.hunks))
     return grouped
+
+
+def _rename_target(file_patch: FilePatch, files: Mapping[str, str]) -> str:
+    target = path_candidates(file_patch.new_path or "")[0]
+    if target in files:
+        raise FixDoesNotApply(f"The fix renames a file to {target}, which already exists.", "stale")
+    return target
+
+
+def _renamed_from(file_patch: FilePatch, files: Mapping[str, str]) -> str:
+    source = FilePatch(file_patch.old_path, file_patch.old_path)
+    return resolve_path(source, files)
 
 
 def _anonymous_target(files: Mapping[str, str], hint: Location | None) -> str:
@@ -188,10 +225,16 @@ def resolve_path(file_patch: FilePatch, files: Mapping[str, str]) -> str:
     if name is None:
         raise FixDoesNotApply("The fix names no file.", "invalid")
     candidates = path_candidates(name)
-    for candidate in reversed(candidates) if not file_patch.is_new else candidates:
+    if not file_patch.is_new:
+        # Prefer the literal name, then git's prefix stripped; plain `diff -u old new` output
+        # may name a file that only exists under its old name.
+        candidates.reverse()
+        if file_patch.old_path not in (None, "/dev/null", name):
+            candidates += reversed(path_candidates(file_patch.old_path or ""))
+    for candidate in candidates:
         if candidate in files:
             return candidate
-    return candidates[0]
+    return path_candidates(name)[0]
 
 
 def _locate(
@@ -331,6 +374,8 @@ def _region(
 
 def _minimal(text: str, start: int, end: int, new_text: str) -> OffsetEdit | None:
     """Trim what the replacement leaves unchanged at both ends, never splitting a CRLF."""
+    if start == 0 and text.startswith(BOM) and not new_text.startswith(BOM):
+        new_text = BOM + new_text  # the byte-order mark is the file's, not the first line's
     old = text[start:end]
     if old == new_text:
         return None
@@ -430,6 +475,7 @@ def fix_paths(patch: str, hint: Location | None = None) -> list[str]:
     if isinstance(hint, Finding):  # a header-less hunk may belong to a related location
         names.update(related.path for related in hint.related)
     for file_patch in parse_patch(patch):
-        if file_patch.named_path is not None:
-            names.update(path_candidates(file_patch.named_path))
+        for name in (file_patch.old_path, file_patch.new_path):
+            if name is not None and name != "/dev/null":
+                names.update(path_candidates(name))
     return sorted(names)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from deep_review.lsp.diagnostics import (
 from deep_review.lsp.protocol import DeepReviewProtocol
 from deep_review.lsp.settings import EditorSettings
 from deep_review.lsp.state import ReviewState
-from deep_review.model import ReconciledFinding, Review
+from deep_review.model import Finding, ReconciledFinding, Review
 
 if TYPE_CHECKING:
     from deep_review.lsp.runner import ReviewRunner
@@ -199,9 +200,19 @@ class DeepReviewServer(LanguageServer):
         self.state.set_review(
             review,
             report_html=existing_html(store, review) if store is not None else None,
-            is_dismissed=store.is_dismissed if store is not None else (lambda _finding: False),
+            is_dismissed=self.dismissal_check(),
         )
         self.publish()
+
+    def dismissal_check(self) -> Callable[[Finding], bool]:
+        """Whether a finding was dismissed (in any round), reading the store once."""
+        store = self.store
+        if store is None:
+            return lambda _finding: False
+        from deep_review.store import finding_fingerprint
+
+        dismissed = store.dismissed_fingerprints()
+        return lambda finding: finding_fingerprint(finding) in dismissed
 
     def diagnostics_by_uri(
         self, *, only_path: str | None = None

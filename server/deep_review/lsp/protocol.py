@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Generator
 from typing import Any
@@ -34,7 +35,15 @@ class DeepReviewProtocol(LanguageServerProtocol):
     def lsp_exit(self, *args: Any) -> Generator[Any, Any, None]:
         """Stop sending before the stream closes, then exit as pygls does."""
         self.exited = True
-        yield from super().lsp_exit(*args)
+        if not isinstance(self.writer, asyncio.StreamWriter):
+            yield from super().lsp_exit(*args)
+            return
+        # Over TCP (--tcp) pygls raises SystemExit inside the connection callback, where asyncio
+        # only logs it: close the connection and stop the server instead.
+        if (user_handler := self.fm.features.get(types.EXIT)) is not None:
+            yield user_handler, args, None
+        self.writer.close()
+        self._server.shutdown()  # type: ignore[no-untyped-call]
 
     def _send_data(self, data: Any) -> None:
         # A review task finishing after `exit` must not write to a closed pipe: every failed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,14 @@ logger = logging.getLogger(__name__)
 
 TICK_S = 1.0
 CANCEL_WAIT_S = 5.0
+
+
+ENGINE_MODULES = ("deep_review.engine", "deep_review.panel", "deep_review.reconcile")
+
+
+def _import_engine() -> None:
+    for name in ENGINE_MODULES:
+        importlib.import_module(name)
 
 
 class ReviewRunner:
@@ -143,6 +152,9 @@ class ReviewRunner:
                 progress.report()
 
     async def _review(self, *, use_cache: bool) -> Review:
+        # The engine's modules (and the model SDKs behind them) take a second or more to import:
+        # import them in a thread so hovers and code actions keep answering meanwhile.
+        await asyncio.to_thread(_import_engine)
         from deep_review.engine import run_review
 
         ls = self._ls
@@ -153,8 +165,9 @@ class ReviewRunner:
         return await run_review(
             root,
             settings=settings,
-            base=ls.editor.base_ref,
+            base=ls.editor.base_ref or None,
             include_uncommitted=ls.editor.include_uncommitted,
+            reviewer_names=ls.editor.reviewer_names or None,
             on_event=self.on_event,
             use_cache=use_cache,
         )
@@ -176,7 +189,7 @@ class ReviewRunner:
             self.progress.update(event)
         if isinstance(event, ReviewerFinished):
             if event.review.status == "completed":
-                ls.state.add_preliminary(event.review)
+                ls.state.add_preliminary(event.review, is_dismissed=ls.dismissal_check())
                 ls.publish()
         elif isinstance(event, ReviewerFailed):
             ls.show_message(

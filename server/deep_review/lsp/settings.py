@@ -20,15 +20,28 @@ class EditorSettings(BaseModel):
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    reviewers: list[dict[str, Any]] = Field(
+    reviewers: list[str | dict[str, Any]] = Field(
         default_factory=list,
-        description="ReviewerConfig-shaped tables, merged by name over the repository's.",
+        description=(
+            "Names pick reviewers from the configured panel; ReviewerConfig-shaped tables are"
+            " merged by name over the repository's (or added)."
+        ),
     )
     base_ref: str | None = Field(default=None, alias="baseRef")
     run_mode: RunMode = Field(default="manual", alias="runMode")
     debounce_ms: int = Field(default=1500, ge=0, alias="debounceMs")
     include_uncommitted: bool | None = Field(default=None, alias="includeUncommitted")
     minimum_severity: Severity = Field(default="suggestion", alias="minimumSeverity")
+
+    @property
+    def reviewer_names(self) -> list[str]:
+        """The reviewers to run when the editor names them (empty: the whole panel)."""
+        names = []
+        for item in self.reviewers:
+            name = item if isinstance(item, str) else item.get("name")
+            if isinstance(name, str) and name.strip():
+                names.append(name.strip())
+        return names if any(isinstance(item, str) for item in self.reviewers) else []
 
     def shows(self, severity: Severity) -> bool:
         """Whether findings of this severity pass the minimum-severity filter."""
@@ -56,6 +69,8 @@ def merge_settings(repo: Settings, editor: EditorSettings) -> Settings:
     """The repository settings with the editor's reviewers and base laid over them."""
     reviewers = {reviewer.name: reviewer for reviewer in repo.reviewers}
     for table in editor.reviewers:
+        if isinstance(table, str):
+            continue  # a name only selects (see EditorSettings.reviewer_names)
         name = table.get("name")
         if not isinstance(name, str) or not name:
             raise ConfigError(f"Every reviewer in the {SECTION} settings needs a name.")

@@ -66,10 +66,14 @@ class ReviewState:
         self.preliminary = {}
         self.dismissed = {f.id.upper() for f in review.findings if is_dismissed(f)}
 
-    def add_preliminary(self, agent_review: AgentReview) -> None:
-        """One reviewer's findings, shown until reconciliation replaces them."""
+    def add_preliminary(
+        self, agent_review: AgentReview, *, is_dismissed: Callable[[Finding], bool]
+    ) -> None:
+        """One reviewer's findings (less those dismissed before), until reconciliation."""
         name = agent_review.reviewer
         for number, finding in enumerate(agent_review.findings, start=1):
+            if is_dismissed(finding):
+                continue
             key = f"{name}#{number}"
             self.preliminary[key] = ShownFinding(key, finding, reviewer=name)
 

@@ -110,7 +110,7 @@ class _Loop(Generic[M]):
 
     async def run(self, conversation: Conversation) -> M:
         tools = self.tools()
-        for _ in range(self.reviewer.max_turns):
+        for turn_number in range(1, self.reviewer.max_turns + 1):
             turn = await send_with_retries(
                 self.provider,
                 conversation,
@@ -127,11 +127,21 @@ class _Loop(Generic[M]):
             result, outcomes = await self._handle_calls(turn.tool_calls)
             if result is not None:
                 return result
+            if turn_number == self.reviewer.max_turns - 1:
+                outcomes[-1] = self._last_turn_warning(outcomes[-1])
             conversation.add_outcomes(outcomes)
         raise _Failed(
             f"reviewer {self.reviewer.name!r} used all {self.reviewer.max_turns} turns"
             f" without calling {self.submit_tool}"
         )
+
+    def _last_turn_warning(self, outcome: ToolOutcome) -> ToolOutcome:
+        # Said inside a tool result: every provider accepts that right after its tool calls.
+        warning = (
+            f"\n\n[deep-review: this is your last turn. Call {self.submit_tool} now with the"
+            " findings you have verified; mark files you could not review as not-reviewed.]"
+        )
+        return ToolOutcome(outcome.call_id, outcome.name, outcome.text + warning, outcome.is_error)
 
     def _retrying(self, reason: str, delay: float) -> None:
         self.on_event(ReviewerRetrying(reviewer=self.reviewer.name, reason=reason, delay_s=delay))

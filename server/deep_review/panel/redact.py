@@ -11,6 +11,7 @@ secret-looking name (``API_TOKEN = "<uuid>"``).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import threading
@@ -29,6 +30,8 @@ class _Pattern:
     regex: re.Pattern[str]
     group: int | str = 0
     accept: Callable[[str], bool] | None = None
+    # Substrings one of which every match contains: a cheap test before running the regex.
+    hints: tuple[str, ...] = ()
 
 
 def shannon_entropy(value: str) -> float:
@@ -62,7 +65,7 @@ def looks_random(value: str, *, min_length: int = 16) -> bool:
         return False
     if _HEX.fullmatch(value):
         # Hex alphabets top out at 4 bits/char; random hex sits around 3.5-4.
-        return entropy >= 3.0 and any(c.isdigit() for c in value)
+        return entropy >= 2.8 and any(c.isdigit() for c in value)
     has_digit = any(c.isdigit() for c in value)
     has_lower = any(c.islower() for c in value)
     has_upper = any(c.isupper() for c in value)
@@ -73,7 +76,7 @@ def looks_random(value: str, *, min_length: int = 16) -> bool:
 
 
 _VOWELS = frozenset("aeiouyAEIOUY")
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WORD = re.compile(r"([A-Za-z]+)[0-9]*")
 
 
@@ -88,7 +91,8 @@ def is_wordy(value: str) -> bool:
             word = _WORD.fullmatch(part)
             if word and len(word.group(1)) >= 3 and _VOWELS.intersection(word.group(1)):
                 in_words += count
-    return letters > 0 and in_words >= 0.8 * letters
+    alnum = sum(c.isalnum() for c in value)
+    return letters >= 0.6 * alnum and in_words >= 0.8 * letters
 
 
 def _looks_like_password(value: str) -> bool:
@@ -110,43 +114,57 @@ def _has_digit_and_letter(value: str) -> bool:
 
 # Specific token formats first: each is unambiguous by its prefix.
 _TOKEN_PATTERNS: tuple[_Pattern, ...] = (
-    _Pattern("aws-access-key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
+    _Pattern(
+        "aws-access-key",
+        re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
+        hints=("AKIA", "ASIA", "ABIA", "ACCA"),
+    ),
     _Pattern(
         "github-token",
         re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
+        hints=("gh", "github_pat_"),
     ),
-    _Pattern("slack-token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}")),
-    _Pattern("google-api-key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}")),
-    _Pattern("anthropic-key", re.compile(r"\bsk-ant-[A-Za-z0-9_\-]{20,}")),
-    _Pattern("stripe-key", re.compile(r"\b(?:sk|rk)_(?:live|test)_[0-9a-zA-Z]{16,}")),
+    _Pattern("slack-token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}"), hints=("xox",)),
+    _Pattern("google-api-key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"), hints=("AIza",)),
+    _Pattern("anthropic-key", re.compile(r"\bsk-ant-[A-Za-z0-9_\-]{20,}"), hints=("sk-ant-",)),
+    _Pattern(
+        "stripe-key",
+        re.compile(r"\b(?:sk|rk)_(?:live|test)_[0-9a-zA-Z]{16,}"),
+        hints=("_live_", "_test_"),
+    ),
     _Pattern(
         "openai-key",
         re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,}"),
         accept=_has_digit_and_letter,
+        hints=("sk-",),
     ),
     _Pattern(
         "jwt",
         re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*"),
+        hints=("eyJ",),
     ),
     _Pattern(
         "aws-secret-key",
         re.compile(
-            r"(?i)aws_?secret_?(?:access_?)?key\w*[\"']?\s*[:=]+\s*[\"']?"
+            r"(?i)aws_?secret_?(?:access_?)?key\w*[\"']?[ \t]*[:=]+[ \t]*[\"']?"
             r"(?P<value>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
         ),
         group="value",
+        hints=("aws", "AWS", "Aws"),
     ),
     _Pattern(
         "url-password",
         re.compile(r"\b[a-z][a-z0-9+.\-]*://[^/\s:@\"']+:(?P<value>[^/\s@\"']{3,})@"),
         group="value",
         accept=lambda v: not _PLACEHOLDER.match(v) and not v.startswith("$"),
+        hints=("://",),
     ),
     _Pattern(
         "bearer-token",
-        re.compile(r"(?i)\bbearer\s+(?P<value>[A-Za-z0-9_\-.=~+/]{20,})"),
+        re.compile(r"(?i)\bbearer[ \t]+(?P<value>[A-Za-z0-9_\-.=~+/]{20,})"),
         group="value",
         accept=looks_random,
+        hints=("earer", "EARER"),
     ),
 )
 
@@ -154,10 +172,12 @@ _TOKEN_PATTERNS: tuple[_Pattern, ...] = (
 # annotation (``password: str = "..."``) and dict subscripts (``cfg["api_key"] = ...``).
 _ASSIGNMENT = re.compile(
     r"""(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["']?\]?"""
-    r"""(?:\s*:\s*[A-Za-z_][\w.\[\]|, ]*?)?"""
-    r"""\s*(?::=|=>|==|=|:)\s*"""
+    r"""(?:[ \t]*:[ \t]*[A-Za-z_][\w.\[\]|, ]*?)?"""
+    r"""[ \t]*(?::=|=>|==|=|:)[ \t]*"""
     r"""(?:(?P<q>["'`])(?P<qv>[^"'`\s]+)(?P=q)|(?P<v>[^\s"'`,;()\[\]{}]++)(?![(.\[]))"""
 )
+# Lines worth trying ``_ASSIGNMENT`` on: their names would pass one of the two tests below.
+_ASSIGNMENT_HINT = re.compile(r"(?i)passw|pwd|pass\b|secret|token|key|credential")
 _PASSWORD_NAME = re.compile(r"(?i)passw(?:or)?d|(?:^|[_.\-])pwd$|^pwd|[_.\-]pass$")
 # ``module.attribute`` on the right of ``=`` is a reference in code, not a literal value.
 _DOTTED_REFERENCE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
@@ -201,15 +221,15 @@ class Redactor:
 
     def redact(self, text: str, path: str = "", *, first_line: int = 1) -> str:
         """``text`` with secrets replaced; ``first_line`` is the file line of the text's first."""
-        lines = text.splitlines(keepends=True)
+        lines = split_lines(text)
         numbers: list[int | None] = list(range(first_line, first_line + len(lines)))
-        return "".join(self._redact_lines(lines, [path] * len(lines), numbers))
+        return self._redact(lines, [path] * len(lines), numbers)
 
     def redact_diff(self, diff: str, path: str = "") -> str:
         """A unified diff with secrets replaced, recorded at new-file (or old-file) lines."""
-        lines = diff.splitlines(keepends=True)
+        lines = split_lines(diff)
         paths, numbers = _diff_positions(lines, path)
-        return "".join(self._redact_lines(lines, paths, numbers))
+        return self._redact(lines, paths, numbers)
 
     def _record(self, path: str, line: int | None, kind: str) -> None:
         key = (path, line, kind)
@@ -218,14 +238,54 @@ class Redactor:
                 self._seen.add(key)
                 self._withheld.append(WithheldSecret(path=path, line=line, kind=kind))
 
-    def _redact_lines(
+    def _redact(self, lines: list[str], paths: list[str], numbers: list[int | None]) -> str:
+        """Every pattern over the whole text at once; line positions only for what matched."""
+        if any("PRIVATE KEY" in line for line in lines):
+            lines = list(self._redact_private_keys(lines, paths, numbers))
+        text = "".join(lines)
+        for pattern in _TOKEN_PATTERNS:
+            if pattern.hints and not any(hint in text for hint in pattern.hints):
+                continue
+            text = self._apply_to_text(pattern, text, paths, numbers)
+        if not _ASSIGNMENT_HINT.search(text):
+            return text
+        lines = split_lines(text)
+        for index, line in enumerate(lines):
+            if _ASSIGNMENT_HINT.search(line):
+                lines[index] = self._redact_assignments(line, paths[index], numbers[index])
+        return "".join(lines)
+
+    def _apply_to_text(
+        self, pattern: _Pattern, text: str, paths: list[str], numbers: list[int | None]
+    ) -> str:
+        starts: list[int] | None = None
+
+        def locate(offset: int) -> tuple[str, int | None]:
+            nonlocal starts
+            if starts is None:
+                starts = _line_starts(text)
+            index = bisect.bisect_right(starts, offset) - 1
+            return paths[index], numbers[index]
+
+        def replace(match: re.Match[str]) -> str:
+            value = match.group(pattern.group)
+            if "REDACTED" in value or (pattern.accept is not None and not pattern.accept(value)):
+                return match.group(0)
+            self._record(*locate(match.start()), pattern.kind)
+            start = match.start(pattern.group) - match.start(0)
+            end = match.end(pattern.group) - match.start(0)
+            whole = match.group(0)
+            return whole[:start] + REDACTED.format(kind=pattern.kind) + whole[end:]
+
+        return pattern.regex.sub(replace, text)
+
+    def _redact_private_keys(
         self, lines: list[str], paths: list[str], numbers: list[int | None]
     ) -> Iterator[str]:
         key: _KeyBlock | None = None
         for line, path, number in zip(lines, paths, numbers, strict=True):
             body, newline = _split_newline(line)
             body, key = self._redact_private_key(body, key, path, number)
-            body = self.redact_line(body, path, number)
             yield body + newline
 
     def _redact_private_key(
@@ -268,22 +328,9 @@ class Redactor:
 
     def redact_line(self, line: str, path: str = "", line_number: int | None = None) -> str:
         """One line with token-shaped and assigned secrets replaced."""
-        for pattern in _TOKEN_PATTERNS:
-            line = self._apply(pattern, line, path, line_number)
-        return self._redact_assignments(line, path, line_number)
-
-    def _apply(self, pattern: _Pattern, line: str, path: str, number: int | None) -> str:
-        def replace(match: re.Match[str]) -> str:
-            value = match.group(pattern.group)
-            if "REDACTED" in value or (pattern.accept is not None and not pattern.accept(value)):
-                return match.group(0)
-            self._record(path, number, pattern.kind)
-            start = match.start(pattern.group) - match.start(0)
-            end = match.end(pattern.group) - match.start(0)
-            whole = match.group(0)
-            return whole[:start] + REDACTED.format(kind=pattern.kind) + whole[end:]
-
-        return pattern.regex.sub(replace, line)
+        if "\n" in line:
+            return self.redact(line, path, first_line=line_number or 1)
+        return self._redact([line], [path], [line_number])
 
     def _redact_assignments(self, line: str, path: str, number: int | None) -> str:
         def replace(match: re.Match[str]) -> str:
@@ -315,6 +362,19 @@ class Redactor:
         if _SECRET_NAME.search(name) and looks_random(value, min_length=self.min_length):
             return "secret-value"
         return None
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, split at ``\\n`` only (as git and editors count lines)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(match.end() for match in re.finditer("\n", text))]
 
 
 def _split_newline(line: str) -> tuple[str, str]:

@@ -362,7 +362,8 @@ class RepoSandbox:
         else:
             out = run_git(self.root, "ls-files", "-co", "--exclude-standard", "-z")
             names = [n for n in out.decode("utf-8", "replace").split("\0") if n]
-            names = [n for n in names if (self.root / n).exists() or (self.root / n).is_symlink()]
+            # Tracked files deleted from the working tree and submodule directories are not files.
+            names = [n for n in names if (self.root / n).is_file() or (self.root / n).is_symlink()]
         matcher = glob_matcher(glob)
         if matcher is not None:
             names = [n for n in names if matcher.fullmatch(n)]

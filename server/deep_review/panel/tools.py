@@ -23,7 +23,7 @@ from deep_review.change.model import Change, ChangedFile
 from deep_review.config import CommandsConfig
 from deep_review.panel.commands_allowlist import CommandRefused, check_allowed
 from deep_review.panel.process import run_process, scrubbed_env
-from deep_review.panel.redact import Redactor
+from deep_review.panel.redact import Redactor, split_lines
 from deep_review.panel.sandbox import (
     SECRET_FILE_GLOBS,
     RepoSandbox,
@@ -140,7 +140,7 @@ def cap_output(
     text: str, *, max_bytes: int = MAX_RESULT_BYTES, max_lines: int | None = None, hint: str = ""
 ) -> str:
     """``text`` cut to ``max_lines`` lines and ``max_bytes`` bytes, with a truncation note."""
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text)
     notes: list[str] = []
     if max_lines is not None and len(lines) > max_lines:
         notes.append(f"[truncated: {len(lines) - max_lines} more lines{hint}]")
@@ -289,7 +289,15 @@ class Toolbox:
     # -- tools -------------------------------------------------------------------------
 
     async def _read_file(self, args: ReadFileArgs) -> str:
-        return await self._numbered(self.sandbox, args.path, args.start_line, args.end_line)
+        try:
+            return await self._numbered(self.sandbox, args.path, args.start_line, args.end_line)
+        except SandboxError as error:
+            changed = self.change.file(self.sandbox.normalize(args.path))
+            if "no such file" in error.message and changed and changed.status == "deleted":
+                raise ToolFailure(
+                    f"{changed.path} is deleted by this change; use show_base to read it"
+                ) from None
+            raise
 
     async def _show_base(self, args: ShowBaseArgs) -> str:
         base = self.base
@@ -309,7 +317,7 @@ class Toolbox:
         text = await anyio.to_thread.run_sync(sandbox.read, path)
         normal = sandbox.normalize(path)
         text = self.redactor.redact(text, normal)
-        lines = text.splitlines(keepends=True)
+        lines = split_lines(text)
         if not lines:
             return f"({normal} is empty)\n"
         first = start or 1
@@ -361,16 +369,32 @@ class Toolbox:
             hits = await anyio.to_thread.run_sync(self._grep_python, compiled, args.glob)
         if not hits:
             return "(no matches)\n"
-        lines = [
-            f"{path}:{line}:{_short(self.redactor.redact_line(text, path, line))}\n"
-            for path, line, text in hits[:MAX_GREP_MATCHES]
-        ]
+        shown = await anyio.to_thread.run_sync(self._redact_hits, hits[:MAX_GREP_MATCHES])
+        lines = [f"{path}:{line}:{_short(text)}\n" for path, line, text in shown]
         if len(hits) > MAX_GREP_MATCHES:
             lines.append(
                 f"[truncated: {len(hits) - MAX_GREP_MATCHES} more lines; narrow the pattern "
                 "or the glob]\n"
             )
         return "".join(lines)
+
+    def _redact_hits(self, hits: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+        """Hit lines taken from the redacted whole file, so multi-line secrets stay hidden."""
+        files: dict[str, list[str] | None] = {}
+        out = []
+        for path, number, text in hits:
+            if path not in files:
+                files[path] = self._redacted_lines(self.sandbox, path)
+            lines = files[path]
+            if lines is not None and 0 < number <= len(lines):
+                out.append((path, number, lines[number - 1]))
+            else:
+                out.append((path, number, self.redactor.redact_line(text, path, number)))
+        return out
+
+    def _redacted_lines(self, sandbox: RepoSandbox, path: str) -> list[str] | None:
+        text = sandbox.read_text(path)
+        return None if text is None else _unended(split_lines(self.redactor.redact(text, path)))
 
     def _grep_python(
         self, pattern: re.Pattern[str], glob: str | None
@@ -383,7 +407,7 @@ class Toolbox:
                 text = self.sandbox.read(path)
             except SandboxError:
                 continue
-            for number, line in enumerate(text.splitlines(), start=1):
+            for number, line in enumerate(_unended(split_lines(text)), start=1):
                 if pattern.search(line):
                     hits.append((path, number, line))
                     if len(hits) > MAX_GREP_MATCHES * 5:
@@ -464,15 +488,21 @@ class Toolbox:
     async def _git_blame(self, args: GitBlameArgs) -> str:
         text = await anyio.to_thread.run_sync(self.sandbox.read, args.path)
         path = self.sandbox.resolve(args.path)
-        total = len(text.splitlines())
+        total = len(split_lines(text))
         if args.start_line > total:
             raise ToolFailure(f"{path} has only {total} lines")
         end = min(args.end_line, total, args.start_line + MAX_BLAME_LINES - 1)
         revision = [self.sandbox.ref] if self.sandbox.ref else []
-        porcelain = await self._git(
-            "blame", "--porcelain", "-L", f"{args.start_line},{end}", *revision, "--", path
-        )
-        body = "".join(self._blame_lines(porcelain, path))
+        try:
+            porcelain = await self._git(
+                "blame", "--porcelain", "-L", f"{args.start_line},{end}", *revision, "--", path
+            )
+        except ToolFailure as error:
+            if "no such path" in str(error):
+                return f"({path} is not committed yet: every line of it is new in this change)\n"
+            raise
+        redacted = _unended(split_lines(self.redactor.redact(text, path)))
+        body = "".join(self._blame_lines(porcelain, path, redacted))
         if end < min(args.end_line, total):
             body += (
                 f"[truncated: {min(args.end_line, total) - end} more lines; call again with "
@@ -480,7 +510,7 @@ class Toolbox:
             )
         return body
 
-    def _blame_lines(self, porcelain: str, path: str) -> list[str]:
+    def _blame_lines(self, porcelain: str, path: str, redacted: list[str]) -> list[str]:
         commits: dict[str, dict[str, str]] = {}
         out: list[str] = []
         current: dict[str, str] = {}
@@ -494,7 +524,11 @@ class Toolbox:
                 current = commits.setdefault(sha, {})
                 expecting_header = False
             elif raw.startswith("\t"):
-                content = self.redactor.redact_line(raw[1:], path, final_line)
+                content = (
+                    redacted[final_line - 1]
+                    if 0 < final_line <= len(redacted)
+                    else self.redactor.redact_line(raw[1:], path, final_line)
+                )
                 out.append(
                     f"{_blame_commit(sha)} {current.get('author', '?')} "
                     f"{_blame_date(current)} {final_line:>5} | {content}\n"
@@ -581,6 +615,11 @@ class Toolbox:
         else:
             status = f"[exit status {result.returncode}]"
         return f"$ {args.command}\n{output}{status}\n"
+
+
+def _unended(lines: list[str]) -> list[str]:
+    """Lines without their line endings."""
+    return [line.rstrip("\r\n") for line in lines]
 
 
 def _rg_text(value: Any) -> str:

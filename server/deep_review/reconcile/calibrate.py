@@ -11,13 +11,15 @@ from deep_review.reconcile.combine import Draft, Event
 
 # Critical is reserved for these; anything else a user will hit is important at most.
 _CRITICAL_CLASS = re.compile(
-    r"data[- ]loss|lose[sd]? (?:the |all |their )?(?:data|work|changes|files)|los(?:s|ing) of"
-    r"|corrupt|overwrit|destroy|wipe|irreversib|delet|security|vulnerab|inject|exploit|xss|csrf"
-    r"|ssrf|traversal|secret|credential|password|api key|privilege|auth(?:entication|orization)?"
-    r"\b|bypass|remote code|\brce\b|crash|panic|segfault|abort|deadlock|hang|infinite loop"
-    r"|denial of service|\bdos\b|out of memory|\boom\b|overflow|use[- ]after[- ]free|race"
-    r"|ship[- ]?blocker|blocks? (?:the )?(?:release|ship|merge)|cannot start|fails to start"
-    r"|does not build|doesn't build|build fails|won't compile|does not compile",
+    # Word starts only ("hang" must not match "change"); endings are left open (corrupt-ed).
+    r"\b(?:data[- ]loss|lose[sd]? (?:the |all |their )?(?:data|work|changes|files)|loss of"
+    r"|losing|corrupt|destroy|wipe|irreversib|delet|security|vulnerab|inject|exploit"
+    r"|xss\b|csrf\b|ssrf\b|path traversal|secret|credential|password|api key|privilege"
+    r"|authentication|authori[sz]ation|bypass|remote code|rce\b|crash|panic|segfault|abort"
+    r"|deadlock|hangs?\b|hung\b|infinite loop|denial of service|dos\b|out of memory|oom\b"
+    r"|overflow|use[- ]after[- ]free|race\b|race condition|ship[- ]?blocker"
+    r"|blocks? (?:the )?(?:release|ship|merge)|cannot start|fails to start|does not build"
+    r"|doesn't build|build fails|won't compile|does not compile)",
     re.IGNORECASE,
 )
 
@@ -37,13 +39,14 @@ def cap_critical(draft: Draft) -> None:
     if _CRITICAL_CLASS.search(f"{finding.title}\n{finding.body}"):
         return
     draft.finding = finding.model_copy(update={"severity": "important"})
-    claimed = tuple(a for a, s in finding.original_severities.items() if s == "critical")
+    claims = [c for c in draft.claims if c.finding.severity == "critical"]
     draft.events.append(
         Event(
             "downgrade",
-            f'"{finding.title}" was downgraded from critical to important: critical is kept for'
-            " data loss, security, crashes and ship-blockers, and this is a bug users will hit",
-            claimed,
+            f"{draft.subject(claims)} was downgraded from critical to important as {{id}}:"
+            " critical is kept for data loss, security, crashes and ship-blockers, and this is a"
+            " bug users will hit",
+            tuple(dict.fromkeys(c.agent for c in claims)),
         )
     )
 

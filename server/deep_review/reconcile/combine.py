@@ -57,6 +57,11 @@ class Draft:
     def agents(self) -> list[str]:
         return self.finding.agents
 
+    def subject(self, claims: Sequence[Claim] | None = None) -> str:
+        """'claude's I1 and gpt's I2 ("title")': how notes name what they are about."""
+        chosen = list(claims if claims is not None else self.claims)
+        return f'{_joined([c.label for c in chosen])} ("{self.finding.title}")'
+
 
 def _primary(claims: Sequence[Claim]) -> Claim:
     """The claim with the clearest explanation: grounded evidence, then a fuller body."""

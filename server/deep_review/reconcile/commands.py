@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from deep_review.errors import DeepReviewError
 from deep_review.events import ignore_events
-from deep_review.model import AgentReview, Review
+from deep_review.model import AgentReview, Review, ReviewerInfo
 
 _T = TypeVar("_T", AgentReview, Review)
 
@@ -97,7 +97,8 @@ def reconcile_command(args: argparse.Namespace) -> int:
         env=env,
         verify_with_other_family=settings.reconcile.verify_with_other_family,
     )
-    named = {r.reviewer for r in reviews}
+    configured = {r.name: reviewer_info(r) for r in panel}
+    infos = [configured.get(r.reviewer) or _info_from(r) for r in reviews]
     review = anyio.run(
         lambda: reconcile(
             reviews,
@@ -105,12 +106,23 @@ def reconcile_command(args: argparse.Namespace) -> int:
             sandbox,
             config=settings.reconcile,
             lead=lead,
-            reviewers=[reviewer_info(r) for r in panel if r.name in named],
+            reviewers=infos,
             date=datetime.now(UTC),
         )
     )
     _emit(review, args.format or ["json"], args.out)
     return 0
+
+
+def _info_from(review: AgentReview) -> ReviewerInfo:
+    """How a reviewer that is not in today's configuration is named: as its review says."""
+    return ReviewerInfo(
+        name=review.reviewer,
+        provider=review.provider,
+        model=review.model,
+        effort=review.effort,
+        scripted=review.scripted,
+    )
 
 
 def _emit(review: Review, formats: Sequence[str], out: str | None) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+import anyio
+
 from deep_review.model import Finding, Location
 from deep_review.reconcile.ground import Claim
 from deep_review.reconcile.text import (
@@ -25,12 +27,16 @@ PairDecision = Literal["merge", "ask", "separate"]
 NEARBY_LINES = 12
 # Further apart in one file: the same function or block, judged more strictly.
 SAME_REGION_LINES = 40
+# Overlapping spans are a hint on their own, unless the texts name different kinds of defect.
+OVERLAP_BONUS = 0.05
+# Merge questions in flight at once when a lead model decides them.
+CONFIRM_CONCURRENCY = 4
 # Below this similarity two findings are about different things, whatever else links them.
 MIN_COMPATIBLE = 0.12
 
 # (merge threshold, ask-the-lead threshold) per kind of location link.
 THRESHOLDS: dict[str, tuple[float, float]] = {
-    "nearby": (0.26, 0.1),
+    "nearby": (0.22, 0.1),
     "region": (0.45, 0.28),
     "linked": (0.2, 0.1),
     # Different files with nothing linking them: only a lead model may merge these.
@@ -62,6 +68,7 @@ class _Features:
     title_words: tuple[str, ...]
     names: frozenset[str]
     kinds: frozenset[str]
+    title_kinds: frozenset[str]
 
 
 @lru_cache(maxsize=4096)
@@ -72,6 +79,7 @@ def _features(title: str, body: str) -> _Features:
         tuple(words(title)),
         frozenset(identifiers(text)),
         frozenset(defect_kinds(text)),
+        frozenset(defect_kinds(title)),
     )
 
 
@@ -83,10 +91,10 @@ def text_similarity(a: Finding, b: Finding) -> float:
     prose = (jaccard(fa.words, fb.words) + overlap_coefficient(fa.words, fb.words)) / 2
     titles = sequence_ratio(fa.title_words, fb.title_words)
     names = jaccard(fa.names, fb.names)
-    kinds = overlap_coefficient(fa.kinds, fb.kinds)
+    kinds = jaccard(fa.kinds, fb.kinds)
     score = 0.35 * prose + 0.2 * titles + 0.25 * names + 0.2 * kinds
-    if fa.kinds and fb.kinds and not fa.kinds & fb.kinds:
-        score *= 0.5  # named as different kinds of defect: different problems
+    if _kinds_conflict(a, b):
+        score *= 0.5  # titled as different kinds of defect: different problems
     return round(score, 4)
 
 
@@ -129,6 +137,8 @@ def score_pair(a: Claim, b: Claim) -> PairScore:
     """The similarity of two claims and the deterministic merge decision."""
     similarity = text_similarity(a.finding, b.finding)
     link = _link(a.finding, b.finding)
+    if _gap(a.finding, b.finding) == 0 and not _kinds_conflict(a.finding, b.finding):
+        similarity = round(similarity + OVERLAP_BONUS, 4)
     merge_at, ask_at = THRESHOLDS[link]
     if _same_rule_other_subject(a.finding, b.finding):
         decision: PairDecision = "separate"
@@ -139,6 +149,13 @@ def score_pair(a: Claim, b: Claim) -> PairScore:
     else:
         decision = "separate"
     return PairScore(similarity, link, decision)
+
+
+def _kinds_conflict(a: Finding, b: Finding) -> bool:
+    """Both titles name a kind of defect, and not a common one (bodies mention too much)."""
+    kinds_a = _features(a.title, a.body).title_kinds
+    kinds_b = _features(b.title, b.body).title_kinds
+    return bool(kinds_a and kinds_b and not kinds_a & kinds_b)
 
 
 def _same_rule_other_subject(a: Finding, b: Finding) -> bool:
@@ -174,6 +191,7 @@ async def group_claims(claims: Sequence[Claim], confirm: ConfirmMerge | None = N
             if score.decision in wanted:
                 candidates.append((-score.similarity, i, j))
     candidates.sort()
+    decisions = await _ask_all(candidates, ordered, scores, confirm) if confirm else {}
     parent = list(range(len(ordered)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(ordered))}
     reasons: dict[int, list[str]] = {i: [] for i in range(len(ordered))}
@@ -187,7 +205,7 @@ async def group_claims(claims: Sequence[Claim], confirm: ConfirmMerge | None = N
         ri, rj = root(i), root(j)
         if ri == rj or not _compatible(members[ri], members[rj], scores):
             continue
-        if confirm is not None and not await confirm(ordered[i], ordered[j], scores[(i, j)]):
+        if confirm is not None and not decisions[(i, j)]:
             continue
         keep, gone = min(ri, rj), max(ri, rj)
         parent[gone] = keep
@@ -200,6 +218,26 @@ async def group_claims(claims: Sequence[Claim], confirm: ConfirmMerge | None = N
     return [
         Group([ordered[m] for m in members[r]], reasons[r]) for r in sorted(members) if root(r) == r
     ]
+
+
+async def _ask_all(
+    candidates: Sequence[tuple[float, int, int]],
+    ordered: Sequence[Claim],
+    scores: _PairScores,
+    confirm: ConfirmMerge,
+) -> dict[tuple[int, int], bool]:
+    """The lead's decision on every candidate pair, asked a few at a time."""
+    decisions: dict[tuple[int, int], bool] = {}
+    limiter = anyio.Semaphore(CONFIRM_CONCURRENCY)
+
+    async def ask(i: int, j: int) -> None:
+        async with limiter:
+            decisions[(i, j)] = await confirm(ordered[i], ordered[j], scores[(i, j)])
+
+    async with anyio.create_task_group() as group:
+        for _, i, j in candidates:
+            group.start_soon(ask, i, j)
+    return decisions
 
 
 class _PairScores:

@@ -41,6 +41,7 @@ class _Lead:
     def __init__(self, lead: LeadModel | None) -> None:
         self.model = lead
         self.failure: str | None = None
+        self.verified = False
 
     @property
     def usable(self) -> bool:
@@ -49,6 +50,19 @@ class _Lead:
     def fail(self, error: LeadModelError) -> None:
         if self.failure is None:
             self.failure = error.message
+
+    def notice(self) -> str | None:
+        """What the reader must be told about the lead, if anything."""
+        if self.model is None:
+            return NOT_VERIFIED_NOTICE
+        if self.failure is None:
+            return None
+        if self.verified:
+            return (
+                f"The lead model failed after verifying the claims ({self.failure}); the"
+                " summary and retro narratives are written from templates."
+            )
+        return f"Claims were not model-verified: the lead model failed ({self.failure})."
 
     async def confirm(self, a: Claim, b: Claim, score: PairScore) -> bool:
         if self.model is None or self.failure is not None:
@@ -106,12 +120,16 @@ async def reconcile_with_trace(
     scope = change_scope(change)
     grounding = ground_reviews(reviews, change, source)
     groups = await group_claims(grounding.claims, seat.confirm if lead is not None else None)
+    if seat.failure is not None:
+        # Some merge answers came from the lead and some not: use the rules for all of them.
+        groups = await group_claims(grounding.claims)
     drafts = [build_draft(group, source.read_text) for group in groups]
     for draft in drafts:
         _place_by_scope(draft, scope)
     repo_context = await _verify(drafts, change, seat)
     for draft in drafts:
-        if draft.placement != "dropped":
+        # A verifier already applied the rubric with the code in view; the rule is for the rest.
+        if draft.placement != "dropped" and draft.finding.verification.status == "unverified":
             calibrate.cap_critical(draft)
         draft.finding = draft.finding.model_copy(update={"confidence": calibrate.confidence(draft)})
     calibrate.place_by_noise_rules(drafts, config)
@@ -120,7 +138,8 @@ async def reconcile_with_trace(
             draft.events.append(
                 Event(
                     "appendix",
-                    f'"{draft.finding.title}" was moved to the appendix: {draft.placement_reason}',
+                    f"{draft.subject()} was moved to the appendix as {{id}}:"
+                    f" {draft.placement_reason}",
                     tuple(draft.agents),
                 )
             )
@@ -159,8 +178,8 @@ def _place_by_scope(draft: Draft, scope: ChangeScope) -> None:
     draft.events.append(
         Event(
             "appendix",
-            f'"{finding.title}" ({finding.path}:{finding.start_line}) is outside the changed lines'
-            " and does not concern the change; it was moved to the appendix",
+            f"{draft.subject()} at {finding.path}:{finding.start_line} is outside the changed"
+            " lines and does not concern the change; it was moved to the appendix as {id}",
             tuple(draft.agents),
         )
     )
@@ -187,6 +206,9 @@ async def _verify(drafts: Sequence[Draft], change: Change, seat: _Lead) -> list[
     async with anyio.create_task_group() as group:
         for index, draft in enumerate(pending):
             group.start_soon(check, index, draft)
+    if seat.failure is not None:
+        return []  # a partly verified list would read as verified: keep the rules' result
+    seat.verified = True
     context: list[str] = []
     verifier = seat.model.name if seat.model is not None else None
     for draft, result in zip(pending, results, strict=True):
@@ -204,7 +226,7 @@ def _apply_verification(draft: Draft, result: VerificationResult, verifier: str 
         draft.placement = "dropped"
         draft.placement_reason = f"the verifier found it does not hold: {result.reason}"
         draft.events.append(
-            Event("drop", f'"{finding.title}" was dropped: {result.reason}', agents)
+            Event("drop", f"{draft.subject()} was dropped by the verifier: {result.reason}", agents)
         )
         return
     severity = result.severity or finding.severity
@@ -215,7 +237,7 @@ def _apply_verification(draft: Draft, result: VerificationResult, verifier: str 
         draft.events.append(
             Event(
                 "downgrade" if lower else "upgrade",
-                f'"{finding.title}" was {status} from {finding.severity} to {severity}:'
+                f"{draft.subject()} was {status} from {finding.severity} to {severity} as {{id}}:"
                 f" {result.reason}",
                 agents,
             )
@@ -247,14 +269,9 @@ async def _assemble(
     reviewed = any(r.status == "completed" for r in reviews)
     verdict, reason = calibrate.verdict(inline, reviewed)
     observations = summarise.merge_design_observations(reviews)
-    coverage = summarise.coverage(change, reviews, inline)
+    coverage = summarise.coverage(change, reviews)
     retros = [retro.build_retro(r, dropped, drafts, coverage) for r in reviews]
     notices: list[str] = []
-    verified = seat.usable and bool(inline or drafts)
-    if seat.model is None:
-        notices.append(NOT_VERIFIED_NOTICE)
-    elif seat.failure is not None:
-        notices.append(f"Claims were not model-verified: the lead model failed ({seat.failure}).")
     if not reviewed:
         notices.append("No reviewer completed: nothing was reviewed.")
     header = ReviewHeader(
@@ -287,7 +304,7 @@ async def _assemble(
         process_notes=retro.process_notes(dropped, drafts, repo_context),
         coverage=coverage,
         excluded_files=change.excluded,
-        model_verified=verified and seat.usable,
+        model_verified=seat.verified,
         notices=notices,
         agent_reviews=reviews,
     )
@@ -324,8 +341,9 @@ async def _narrate(
             seat.fail(error)
     structure = summarise.structure_line(review.findings, len(review.design_observations))
     review = review.model_copy(update={"executive_summary": f"{summary}\n\n{structure}"})
-    if seat.failure is not None and review.model_verified:
-        review = review.model_copy(update={"model_verified": False})
+    notice = seat.notice()
+    if notice is not None:
+        review = review.model_copy(update={"notices": [notice, *review.notices]})
     return review
 
 

@@ -165,13 +165,19 @@ _LESSONS = (
 )
 
 
+def _first_lesson(reason: str) -> str | None:
+    return next((marker for marker, _ in _LESSONS if marker in reason), None)
+
+
 def process_notes(
     dropped: Sequence[DroppedClaim], drafts: Sequence[Draft], repo_context: Sequence[str]
 ) -> ProcessNotes:
     """Skill improvements from the patterns of drops and downgrades; repo facts learned."""
     improvements: list[str] = []
     for marker, lesson in _LESSONS:
-        hits = [d for d in dropped if marker in d.reason]
+        # Each drop teaches one lesson: the first reason it shows (a made-up quote at made-up
+        # lines is about quoting, not line numbers).
+        hits = [d for d in dropped if _first_lesson(d.reason) == marker]
         if hits:
             who = ", ".join(sorted({d.agent for d in hits}))
             improvements.append(lesson.format(n=len(hits), who=who))

@@ -81,11 +81,8 @@ def merge_assessments(texts: Sequence[str]) -> list[str]:
     return merged
 
 
-def coverage(
-    change: Change, reviews: Sequence[AgentReview], findings: Sequence[ReconciledFinding]
-) -> list[FileCoverageSummary]:
-    """Per reviewed file: which completed agents covered it and which missed it."""
-    del findings  # coverage is what each agent says it looked at, plus where it reported
+def coverage(change: Change, reviews: Sequence[AgentReview]) -> list[FileCoverageSummary]:
+    """Per reviewed file: the completed agents that covered it (said so, or reported in it)."""
     summaries: list[FileCoverageSummary] = []
     completed = [r for r in reviews if r.status == "completed"]
     for changed in sorted(change.reviewed_files, key=lambda f: f.path):

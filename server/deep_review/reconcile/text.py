@@ -66,11 +66,12 @@ DEFECT_KINDS: dict[str, re.Pattern[str]] = {
         "injection": r"inject|interpolat|f-string|unescaped|saniti[sz]|placeholder|bound param"
         r"|\bbind|parameteri[sz]|\bxss\b|escap",
         "resource-leak": r"leak|not closed|never clos|unclosed|\bclose[sd]?\b|releas|dispos"
-        r"|descriptor|file handle",
+        r"|descriptor|file handle|orphan|never stop|no longer be stopped|outliv|dangling"
+        r"|keeps? running|runs? until",
         "persistence": r"commit|persist(?!ent)|transaction|flush|rolled back|rollback|\blost\b"
         r"|durab|\bsaved?\b",
-        "concurrency": r"\brace\b|mutex|\block|concurren|goroutine|thread|deadlock|block(?:s|ed)?"
-        r" forever|channel|sender",
+        "concurrency": r"\brace\b|data race|mutex|\block(?:s|ed|ing)?\b|concurren|deadlock"
+        r"|block(?:s|ed)? forever|closed channel|synchroni[sz]|atomic",
         "busy-loop": r"busy[- ]?loop|\bspin|backoff|back off|tight loop|hot loop|full speed"
         r"|retr(?:y|ies) (?:forever|immediately|without)",
         "encoding": r"encoding|utf-?8|unicode|charset|\bdecod|\bencod",
@@ -118,14 +119,19 @@ def _looks_like_code(token: str) -> bool:
 
 def identifiers(text: str) -> set[str]:
     """Code identifiers a text names: backticked spans and snake/camel/dotted/called tokens."""
-    found: set[str] = set()
+    quoted: set[str] = set()
     for span in _BACKTICKED.findall(text):
         for token in _CODE_TOKEN.findall(span):
-            found.update(_identifier_forms(token))
-    for token in _CODE_TOKEN.findall(text):
-        if _looks_like_code(token):
-            found.update(_identifier_forms(token))
-    return {name for name in found if len(name) > 2 and name.lower() not in KEYWORDS}
+            quoted.update(_identifier_forms(token))
+    found = {
+        form
+        for token in _CODE_TOKEN.findall(text)
+        if _looks_like_code(token)
+        for form in _identifier_forms(token)
+        if len(form) > 2
+    }
+    # Quoted names count even when short (`os`, `fd`): the author marked them as code.
+    return {name for name in quoted | found if name.lower() not in KEYWORDS}
 
 
 def _identifier_forms(token: str) -> set[str]:

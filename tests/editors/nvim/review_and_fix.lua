@@ -84,11 +84,18 @@ local function scenario()
   vim.lsp.set_log_level("debug") -- the lsp.log is attached to a failing test's report
   vim.opt.runtimepath:prepend(os.getenv("DEEP_REVIEW_PLUGIN"))
   local deep_review = require("deep_review")
+  local native = os.getenv("DEEP_REVIEW_START") == "native"
   deep_review.setup({
     cmd = { os.getenv("DEEP_REVIEW_SERVER"), "serve" },
     settings = { includeUncommitted = true, minimumSeverity = "suggestion" },
     open_report_in_browser = false,
+    autostart = not native,
   })
+  if native then
+    -- The documented Neovim >= 0.11 setup: the commands from setup{}, the client from vim.lsp.
+    vim.lsp.config("deep_review", deep_review.native_config())
+    vim.lsp.enable("deep_review")
+  end
   local bufnr = vim.api.nvim_get_current_buf()
 
   local ready = vim.wait(30000, function()

@@ -229,6 +229,19 @@ function M.lspconfig_default_config()
   return config
 end
 
+--- A config for Neovim >= 0.11's `vim.lsp.config("deep_review", ...)` + `vim.lsp.enable`.
+function M.native_config()
+  local settings = M.config.settings or {}
+  return {
+    cmd = M.config.cmd,
+    cmd_env = M.config.cmd_env,
+    root_markers = { ".git" },
+    init_options = settings,
+    settings = { deepReview = settings },
+    handlers = M.handlers(),
+  }
+end
+
 --- Starts (or reuses) the server for the buffer's repository and attaches the buffer.
 function M.attach(bufnr)
   bufnr = bufnr or vim.api.nvim_get_current_buf()

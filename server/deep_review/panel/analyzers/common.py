@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import difflib
+import io
+import tarfile
+import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
 
 from deep_review.change.model import Change, ChangedFile
 from deep_review.config import ReviewerConfig
 from deep_review.model import AgentReview, AgentStats
+from deep_review.panel.redact import split_lines
+from deep_review.panel.sandbox import RepoSandbox, run_git
 
 
 @dataclass(frozen=True)
@@ -59,8 +68,8 @@ def unified_diff(path: str, old: str, new: str) -> str | None:
     if old == new:
         return None
     lines = difflib.unified_diff(
-        old.splitlines(keepends=True),
-        new.splitlines(keepends=True),
+        split_lines(old),
+        split_lines(new),
         fromfile=f"a/{path}",
         tofile=f"b/{path}",
         n=3,
@@ -76,7 +85,7 @@ def unified_diff(path: str, old: str, new: str) -> str | None:
 
 def evidence(text: str, start_line: int, end_line: int) -> str:
     """The lines ``start_line..end_line`` of ``text``, verbatim."""
-    lines = text.splitlines()
+    lines = [line.rstrip("\r\n") for line in split_lines(text)]
     return "\n".join(lines[start_line - 1 : end_line])
 
 
@@ -117,3 +126,39 @@ def failed_review(
         raw_output=raw_output,
         stats=AgentStats(duration_s=time.monotonic() - started, tool_calls=dict(tool_calls or {})),
     )
+
+
+def _on_disk_matches(changed: list[ChangedFile], root: Path) -> bool:
+    for file in changed:
+        try:
+            if (root / file.path).read_bytes().decode("utf-8", "replace") != file.text:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _export_tree(root: Path, ref: str, target: Path) -> None:
+    """The files of ``ref`` written under ``target`` (``git archive``; the repo is not touched)."""
+    archive = run_git(root, "archive", "--format=tar", ref, timeout=300)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+
+
+@asynccontextmanager
+async def reviewed_tree(change: Change, sandbox: RepoSandbox) -> AsyncIterator[Path]:
+    """A directory holding the reviewed tree, for tools that read files themselves.
+
+    The working tree itself when it is what is reviewed (or matches the reviewed commit for
+    every changed file); otherwise a temporary export of the reviewed commit.
+    """
+    root = sandbox.real_root
+    ref = sandbox.ref
+    files = reviewable_files(change)
+    if ref is None or await anyio.to_thread.run_sync(_on_disk_matches, files, root):
+        yield root
+        return
+    with tempfile.TemporaryDirectory(prefix="deep-review-tree-") as folder:
+        target = Path(folder)
+        await anyio.to_thread.run_sync(_export_tree, sandbox.root, ref, target)
+        yield Path(folder).resolve()

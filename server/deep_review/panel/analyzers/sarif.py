@@ -7,6 +7,7 @@ import os
 import posixpath
 import shlex
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -23,10 +24,11 @@ from deep_review.panel.analyzers.common import (
     offset_of,
     on_changed_lines,
     reviewable_files,
+    reviewed_tree,
     unified_diff,
 )
 from deep_review.panel.process import run_process, without_api_keys
-from deep_review.panel.sandbox import RepoSandbox
+from deep_review.panel.sandbox import RepoSandbox, SandboxError
 
 SARIF_OUTPUT_CAP = 64 * 1024 * 1024
 _LEVELS: dict[str, Severity] = {"error": "important", "warning": "suggestion", "note": "suggestion"}
@@ -75,12 +77,17 @@ async def run_sarif_command(
         )
     on_event(ToolCalled(reviewer=reviewer.name, tool=tool, total_calls=1))
     try:
-        result = await run_process(
-            argv,
-            cwd=sandbox.real_root,
-            env=without_api_keys(),
-            timeout=reviewer.deadline_s,
-            output_cap=SARIF_OUTPUT_CAP,
+        async with reviewed_tree(change, sandbox) as root:
+            result = await run_process(
+                argv,
+                cwd=root,
+                env=without_api_keys(),
+                timeout=reviewer.deadline_s,
+                output_cap=SARIF_OUTPUT_CAP,
+            )
+    except SandboxError as error:
+        return failed_review(
+            reviewer, f"{reviewer.name}: cannot export the reviewed commit: {error}", started
         )
     except (FileNotFoundError, PermissionError) as error:
         return failed_review(
@@ -122,7 +129,7 @@ async def run_sarif_command(
         )
     by_path = {f.path: f for f in files}
     findings = [
-        finding for item in results if (finding := _finding(item, by_path, sandbox)) is not None
+        finding for item in results if (finding := _finding(item, by_path, root)) is not None
     ]
     return AgentReview(
         reviewer=reviewer.name,
@@ -172,7 +179,7 @@ def _rule_levels(run: dict[str, Any]) -> dict[str, str]:
     return levels
 
 
-def _relative_path(uri: str, base: str, bases: dict[str, Any], sandbox: RepoSandbox) -> str | None:
+def _relative_path(uri: str, base: str, bases: dict[str, Any], root: Path) -> str | None:
     """The repository-relative path a SARIF artifact URI names, or None when outside."""
     prefix = ""
     if base and isinstance(bases.get(base), dict):
@@ -181,7 +188,7 @@ def _relative_path(uri: str, base: str, bases: dict[str, Any], sandbox: RepoSand
     raw = unquote(parsed.path if parsed.scheme == "file" else uri)
     if parsed.scheme == "file" or raw.startswith("/"):
         try:
-            relative = os.path.relpath(os.path.realpath(raw), sandbox.real_root)
+            relative = os.path.relpath(os.path.realpath(raw), root)
         except ValueError:
             return None
         raw = relative.replace(os.sep, "/")
@@ -191,9 +198,7 @@ def _relative_path(uri: str, base: str, bases: dict[str, Any], sandbox: RepoSand
     return normal
 
 
-def _finding(
-    result: dict[str, Any], files: dict[str, ChangedFile], sandbox: RepoSandbox
-) -> Finding | None:
+def _finding(result: dict[str, Any], files: dict[str, ChangedFile], root: Path) -> Finding | None:
     level = str(result.get("level"))
     if level == "none":
         return None
@@ -206,7 +211,7 @@ def _finding(
         str(artifact.get("uri") or ""),
         str(artifact.get("uriBaseId") or ""),
         result["_bases"],
-        sandbox,
+        root,
     )
     changed = files.get(path or "")
     if changed is None:

@@ -22,7 +22,16 @@ from deep_review.panel.providers.errors import classify
 THINKING_BUDGET: dict[str, int] = {"low": 0, "medium": 4_000, "high": 16_000, "xhigh": 32_000}
 ANSWER_TOKENS = 16_000
 # Model families that accept ``thinking`` (older ones reject the parameter outright).
-_THINKING_MODELS = ("claude-opus-4", "claude-sonnet-4", "claude-haiku-4", "claude-3-7-sonnet")
+_THINKING_MODELS = (
+    "claude-opus-4",
+    "claude-sonnet-4",
+    "claude-haiku-4",
+    "claude-3-7-sonnet",
+    "claude-mythos",
+)
+# Newer models think adaptively: the effort goes in ``output_config`` instead of a budget
+# (the SDK warns that a fixed budget is deprecated for them).
+_ADAPTIVE_MODELS = ("claude-opus-4-6", "claude-opus-4-7", "claude-sonnet-4-6", "claude-mythos")
 _CACHE: dict[str, Any] = {"type": "ephemeral"}
 
 
@@ -32,6 +41,17 @@ def thinking_budget(reviewer: ReviewerConfig) -> int:
     if enabled is None:
         enabled = reviewer.model.startswith(_THINKING_MODELS)
     return THINKING_BUDGET[reviewer.effort] if enabled else 0
+
+
+def thinking_parameters(reviewer: ReviewerConfig) -> dict[str, Any]:
+    """The ``thinking`` (and, for adaptive models, ``output_config``) request parameters."""
+    budget = thinking_budget(reviewer)
+    if reviewer.model.startswith(_ADAPTIVE_MODELS) and reviewer.thinking is not False:
+        extra: dict[str, Any] = {"output_config": {"effort": reviewer.effort}}
+        if budget:
+            extra["thinking"] = {"type": "adaptive"}
+        return extra
+    return {"thinking": {"type": "enabled", "budget_tokens": budget}} if budget else {}
 
 
 def _system(text: str) -> Any:
@@ -96,19 +116,21 @@ class AnthropicProvider:
     async def send(self, conversation: Conversation, tools: list[ToolSpec]) -> ModelTurn:
         """One attempt at the next turn."""
         budget = thinking_budget(self._reviewer)
-        extra: dict[str, Any] = {}
-        if budget:
-            extra["thinking"] = {"type": "enabled", "budget_tokens": budget}
+        params: dict[str, Any] = {
+            "model": self._reviewer.model,
+            "max_tokens": ANSWER_TOKENS + budget,
+            "system": _system(conversation.system),
+            "messages": _messages(conversation),
+            "tools": _tools(tools),
+            **thinking_parameters(self._reviewer),
+        }
         try:
-            message = await self._client.messages.create(
-                model=self._reviewer.model,
-                max_tokens=ANSWER_TOKENS + budget,
-                system=_system(conversation.system),
-                messages=_messages(conversation),  # type: ignore[arg-type]
-                tools=_tools(tools),  # type: ignore[arg-type]
-                **extra,
-            )
-        except Exception as exc:
+            if self._reviewer.stream:
+                async with self._client.messages.stream(**params) as stream:
+                    message = await stream.get_final_message()
+            else:
+                message = await self._client.messages.create(**params)
+        except Exception as exc:  # every SDK failure is classified
             raise classify(exc, reviewer=self._reviewer.name, secrets=self._secrets) from None
         return self._turn(message)
 

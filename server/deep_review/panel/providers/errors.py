@@ -81,9 +81,19 @@ def classify(exc: BaseException, *, reviewer: str, secrets: tuple[str, ...]) -> 
     name = type(exc).__name__
     if "Timeout" in name:
         return TransientProviderError(f"reviewer {reviewer!r}: the model request timed out")
-    if "Connection" in name:
+    if "Connection" in name or "ConnectError" in name:
         return TransientProviderError(
             f"reviewer {reviewer!r}: could not connect to the model endpoint"
+        )
+    if type(exc).__module__.split(".")[0].startswith("httpx"):
+        # Raised while reading a stream: the SDK does not wrap these.
+        return TransientProviderError(
+            f"reviewer {reviewer!r}: the connection to the model endpoint failed ({name})"
+        )
+    if isinstance(exc, AssertionError | RuntimeError):
+        # What the SDKs' stream accumulators raise when the body is not the expected events.
+        return TransientProviderError(
+            f"reviewer {reviewer!r}: the model endpoint sent a malformed stream"
         )
     if isinstance(exc, json.JSONDecodeError | ValueError | TypeError | KeyError):
         return TransientProviderError(

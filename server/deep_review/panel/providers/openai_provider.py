@@ -37,9 +37,12 @@ def uses_responses_api(reviewer: ReviewerConfig) -> bool:
     return reviewer.provider == "openai" and bool(_RESPONSES_MODEL.match(reviewer.model))
 
 
+_XHIGH_MODEL = re.compile(r"^gpt-5\.(?:[2-9]|\d{2,})|codex-max")
+
+
 def reasoning_effort(reviewer: ReviewerConfig) -> str:
     """Our effort as the API's ``reasoning_effort`` (``xhigh`` only where the model has it)."""
-    if reviewer.effort == "xhigh" and not reviewer.model.startswith("gpt-5"):
+    if reviewer.effort == "xhigh" and not _XHIGH_MODEL.search(reviewer.model):
         return "high"
     return reviewer.effort
 
@@ -88,8 +91,17 @@ class OpenAIProvider:
                 }
                 for t in tools
             ]
+        messages = _chat_messages(conversation)
+        if self._reviewer.stream:
+            async with self._client.chat.completions.stream(
+                model=self._reviewer.model,
+                messages=messages,
+                stream_options={"include_usage": True},
+                **extra,
+            ) as stream:
+                return await stream.get_final_completion()
         return await self._client.chat.completions.create(
-            model=self._reviewer.model, messages=_chat_messages(conversation), **extra
+            model=self._reviewer.model, messages=messages, **extra
         )
 
     async def _create_response(self, conversation: Conversation, tools: list[ToolSpec]) -> Any:
@@ -98,11 +110,11 @@ class OpenAIProvider:
             extra["reasoning"] = {"effort": reasoning_effort(self._reviewer)}
             # Stateless (store=False) but reasoning carries over between turns.
             extra["include"] = ["reasoning.encrypted_content"]
-        return await self._client.responses.create(
-            model=self._reviewer.model,
-            instructions=conversation.system,
-            input=_response_input(conversation),
-            tools=[
+        params: dict[str, Any] = {
+            "model": self._reviewer.model,
+            "instructions": conversation.system,
+            "input": _response_input(conversation),
+            "tools": [
                 {
                     "type": "function",
                     "name": t.name,
@@ -112,9 +124,13 @@ class OpenAIProvider:
                 }
                 for t in tools
             ],
-            store=False,
+            "store": False,
             **extra,
-        )
+        }
+        if self._reviewer.stream:
+            async with self._client.responses.stream(**params) as stream:
+                return await stream.get_final_response()
+        return await self._client.responses.create(**params)
 
     def _malformed(self, what: str) -> TransientProviderError:
         return TransientProviderError(

@@ -55,9 +55,12 @@ async def send_with_retries(
                     f"{error.message} (gave up after {attempt + 1} attempts)"
                 ) from None
             delay = error.retry_after if error.retry_after is not None else policy.backoff(attempt)
-            if deadline is not None:
-                # Never sleep past the reviewer's deadline: it would only turn into a timeout.
-                delay = min(delay, max(0.0, deadline - time.monotonic()))
+            if deadline is not None and delay >= deadline - time.monotonic():
+                # Sleeping past the reviewer's deadline would only turn into a timeout later.
+                raise TransientProviderError(
+                    f"{error.message} (a retry would have to wait {delay:.3g} s,"
+                    " past the reviewer's deadline)"
+                ) from None
             on_retry(error.message, delay)
             await anyio.sleep(delay)
             attempt += 1
