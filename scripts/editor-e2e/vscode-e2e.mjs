@@ -26,6 +26,8 @@ const { values: opts } = parseArgs({
     chromium: { type: "string", default: "/usr/bin/chromium" },
     timeout: { type: "string", default: "60000" },
     "server-path": { type: "string" },
+    "key-variable": { type: "string" },
+    "key-value": { type: "string" },
   },
 });
 for (const required of ["vsix", "workspace", "file", "title", "screenshots", "tools"]) {
@@ -106,7 +108,7 @@ async function waitFor(predicate, what, timeout = TIMEOUT) {
   throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
 }
 
-async function runCommand(title) {
+async function runCommand(title, { leavesInputOpen = false } = {}) {
   await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget input");
   await input.waitFor({ state: "visible", timeout: TIMEOUT });
@@ -114,7 +116,36 @@ async function runCommand(title) {
   const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
   await row.waitFor({ state: "visible", timeout: TIMEOUT });
   await page.keyboard.press("Enter");
-  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: TIMEOUT });
+  if (!leavesInputOpen) {
+    await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: TIMEOUT });
+  }
+}
+
+/** Answers the quick input currently open (a pick: the row with `text`; a box: the text). */
+async function answerInput(text, { pick = false } = {}) {
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: TIMEOUT });
+  await input.fill(text);
+  if (pick) {
+    await page.locator(".quick-input-widget .monaco-list-row", { hasText: text }).first()
+      .waitFor({ state: "visible", timeout: TIMEOUT });
+  }
+  await page.keyboard.press("Enter");
+}
+
+/** Files under `dir` whose text contains `needle`. */
+function filesContaining(dir, needle) {
+  const hits = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    try {
+      if (fs.readFileSync(file).includes(needle)) hits.push(file);
+    } catch {
+      // unreadable: not ours
+    }
+  }
+  return hits;
 }
 
 async function main() {
@@ -220,6 +251,18 @@ async function main() {
   });
   await screenshot("opened");
 
+  if (opts["key-variable"] && opts["key-value"]) {
+    await step("Deep Review: Set API key", async () => {
+      await runCommand("Deep Review: Set API key", { leavesInputOpen: true });
+      await answerInput("Other environment variable", { pick: true });
+      await answerInput(opts["key-variable"]);
+      // The value box is a password box: what is typed is not shown.
+      await page.locator('.quick-input-widget input[type="password"]').waitFor({ state: "visible", timeout: TIMEOUT });
+      await answerInput(opts["key-value"]);
+      await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: TIMEOUT });
+    });
+  }
+
   await step("run Deep Review: Review branch", () => runCommand("Deep Review: Review branch"));
 
   await step("diagnostics in the Problems panel", async () => {
@@ -273,6 +316,15 @@ async function main() {
     result.reportText = (await body.innerText()).slice(0, 2000);
   });
   await screenshot("report");
+  if (opts["key-value"]) {
+    await step("the API key is in no log or settings file", () => {
+      const leaks = [
+        ...filesContaining(path.join(userData, "logs"), opts["key-value"]),
+        ...filesContaining(path.join(userData, "User"), opts["key-value"]),
+      ];
+      if (leaks.length) throw new Error(`the API key leaked into ${leaks.join(", ")}`);
+    });
+  }
   result.ok = true;
 }
 

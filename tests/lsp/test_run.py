@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -234,3 +235,23 @@ async def test_reviewers_named_in_the_settings_are_the_only_ones_run(
             "File handle never closed (codex)"
         ]
     assert {request.model for request in models.requests} == {"codex-script"}
+
+
+async def test_exit_without_shutdown_during_a_run_writes_nothing_after_exit(
+    project: GitRepo, models: ScriptedModelServer, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # The cancelled run's clean-up publishes and reports; after `exit` those writes must be
+    # dropped, not turned into error reports that fail to write in turn.
+    models.add_transcript("claude-script", [{"hang": True}])
+    configure(project, models, ("claude", "claude-script"))
+    async with editor_session(project.root, "vscode") as editor:
+        await editor.command("deepReview.run")
+        await editor.wait_for(lambda: models.requests)
+        editor.client.exit(None)
+        server = editor.client._server
+        assert server is not None
+        assert await asyncio.wait_for(server.wait(), 15) == 1  # exit before shutdown: 1
+        editor.client.capabilities = None  # gone: nothing to shut down
+    errors = capfd.readouterr().err
+    assert "Error sending data" not in errors and "Failed to report error" not in errors
+    assert ReviewStore(project.root).latest_review() is None

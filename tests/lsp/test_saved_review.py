@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -61,9 +62,9 @@ async def test_no_saved_review_for_a_moved_change(project: GitRepo) -> None:
         assert any("no saved review" in m.message for m in editor.client.log_messages)
 
 
-async def test_hover_shows_the_whole_finding(project: GitRepo, profile: str) -> None:
+async def test_hover_shows_the_whole_finding(project: GitRepo) -> None:
     save_review(project)
-    async with editor_session(project.root, profile) as editor:
+    async with editor_session(project.root, "neovim") as editor:
         await loaded(editor)
         hover = await editor.hover("app.py", 8)
         assert hover is not None and isinstance(hover.contents, types.MarkupContent)
@@ -153,9 +154,9 @@ async def test_a_fix_that_no_longer_applies_is_disabled_and_refused(project: Git
         assert editor.applied_edits == []
 
 
-async def test_show_finding_reveals_its_location(project: GitRepo, profile: str) -> None:
+async def test_show_finding_reveals_its_location(project: GitRepo) -> None:
     save_review(project)
-    async with editor_session(project.root, profile) as editor:
+    async with editor_session(project.root, "neovim") as editor:
         await loaded(editor)
         result = await editor.command("deepReview.showFinding", "I1")
         assert result["shown"] is True
@@ -196,3 +197,22 @@ async def test_unknown_finding_is_a_clear_error(project: GitRepo) -> None:
         await loaded(editor)
         with pytest.raises(JsonRpcException, match="no finding X9 in the current review"):
             await editor.command("deepReview.showFinding", "X9")
+
+
+async def test_shutdown_with_a_command_in_flight_exits_cleanly(project: GitRepo) -> None:
+    # pygls #606: shutdown while an executeCommand awaits the client used to fail with
+    # "dictionary changed size during iteration".
+    save_review(project)
+    gate = asyncio.Event()
+    async with editor_session(project.root, apply_edit_gate=gate) as editor:
+        await loaded(editor)
+        pending = asyncio.ensure_future(editor.command("deepReview.applyFix", "C1"))
+        await editor.wait_for(lambda: editor.edit_requests == 1)
+        await editor.client.shutdown_async(None)  # answered, not an internal error
+        with pytest.raises(JsonRpcException, match="canceled"):
+            await pending
+        gate.set()
+        editor.client.exit(None)
+        server = editor.client._server
+        assert server is not None and await asyncio.wait_for(server.wait(), 15) == 0
+        editor.client.capabilities = None  # already shut down: the session must not repeat it

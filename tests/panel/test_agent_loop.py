@@ -314,3 +314,42 @@ async def test_an_unreachable_endpoint_is_retried_then_fails_clearly(
         "reviewer 'r': could not connect to the model endpoint (gave up after 2 attempts)"
     )
     assert kinds(events).count("reviewer-retrying") == 1
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["stream", "whole"])
+@pytest.mark.parametrize("api", ["anthropic", "responses"])
+async def test_thinking_is_handed_back_with_its_signature(
+    api: str, stream: bool, scripted: ScriptedModelServer, change: Change, env: dict[str, str]
+) -> None:
+    scripted.add_transcript(
+        "m",
+        [
+            {"thinking": "The accept loop changed.", "tool": "diff", "input": {}},
+            {"submit": submission()},
+        ],
+    )
+    reviewer = model_reviewer(scripted, "r", api, "m", thinking=True, stream=stream)
+    run = await review(reviewer, change, env)
+    assert run.status == "completed", run.error
+    second = scripted.requests_for("m")[1].body
+    if api == "anthropic":
+        assert second["messages"][1]["content"][0] == {
+            "type": "thinking",
+            "thinking": "The accept loop changed.",
+            "signature": "scripted-signature-000",
+        }
+    else:
+        echoed = second["input"][1]
+        assert echoed["type"] == "reasoning"
+        assert echoed["encrypted_content"] == "scripted-signature-000"
+
+
+async def test_a_double_encoded_findings_list_is_accepted(
+    scripted: ScriptedModelServer, change: Change, env: dict[str, str]
+) -> None:
+    encoded = submission(findings=json.dumps([finding()]), summary="[]")
+    scripted.add_transcript("m", [{"submit": encoded}])
+    run = await review(model_reviewer(scripted, "r", "chat", "m"), change, env)
+    assert run.status == "completed", run.error
+    assert run.result is not None and run.result.findings[0].start_line == 12
+    assert run.result.summary == "[]"

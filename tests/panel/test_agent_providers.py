@@ -51,8 +51,49 @@ async def test_anthropic_caches_the_stable_prefix_without_thinking_when_off(
     assert {"read_file", "grep", "list_files", "git_blame", "git_log", "show_base", "diff"} <= {
         t["name"] for t in tools
     }
-    assert body["messages"] == [{"role": "user", "content": "USER PROMPT"}]
+    assert body["messages"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "USER PROMPT", "cache_control": {"type": "ephemeral"}}
+            ],
+        }
+    ]
     assert "thinking" not in body
+
+
+async def test_anthropic_moves_a_cache_breakpoint_to_the_newest_turn(
+    scripted: ScriptedModelServer, change: Change, env: dict[str, str]
+) -> None:
+    scripted.add_transcript(
+        "m",
+        [
+            {"tool": "list_files", "input": {}},
+            {"calls": [{"tool": "git_log", "input": {}}, {"tool": "diff", "input": {}}]},
+            {"submit": submission()},
+        ],
+    )
+    reviewer = model_reviewer(scripted, "c", "anthropic", "m")
+    run = await run_agent(
+        reviewer,
+        system="S",
+        prompt="U",
+        toolbox=Toolbox(RepoSandbox(Path(change.repo_root)), change),
+        submit_model=SubmittedReview,
+        on_event=lambda _e: None,
+        env=env,
+    )
+    assert run.status == "completed", run.error
+    messages = scripted.requests_for("m")[2].body["messages"]
+    marked = [
+        (index, block.get("type"))
+        for index, message in enumerate(messages)
+        for block in message["content"]
+        if "cache_control" in block
+    ]
+    assert marked == [(4, "tool_result")]  # only the newest turn's last block
+    assert messages[4]["content"][0].get("cache_control") is None
+    assert run.stats.cached_tokens > 0
 
 
 @pytest.mark.parametrize(

@@ -259,3 +259,26 @@ async def test_sarif_parse_keeps_raw_output_for_invalid_documents(python_change:
     assert review.status == "failed"
     assert review.error is not None and "is not SARIF 2.1.0" in review.error
     assert review.raw_output is not None and '"version": "1.0"' in review.raw_output
+
+
+async def test_sarif_command_sees_the_reviewed_commit_not_a_dirty_working_tree(
+    python_change: GitRepo,
+) -> None:
+    reader = python_change.root.parent / "first_line.py"
+    reader.write_text(
+        "import json, os, sys\n"
+        "first = open(sys.argv[1]).readline().strip()\n"
+        "print(json.dumps({'version': '2.1.0', 'runs': [{'results': [{'level': 'error',"
+        " 'message': {'text': first}, 'locations': [{'physicalLocation': {'artifactLocation':"
+        " {'uri': os.path.abspath(sys.argv[1])}, 'region': {'startLine': 2}}}]}]}]}))\n"
+    )
+    python_change.write("src/app.py", "dirty = True\n" + CHANGED_APP)
+    change = collect_change(python_change.root, base="main", include_uncommitted=False)
+    sandbox = RepoSandbox(python_change.root, ref=change.head_sha)
+    reviewer = sarif_reviewer(f"{sys.executable} {reader} src/app.py")
+    review = await run_analyzer(reviewer, change, sandbox, on_event=lambda _: None)
+    assert review.status == "completed", review.error
+    (finding,) = review.findings
+    assert finding.body == "import json"
+    assert (finding.path, finding.start_line) == ("src/app.py", 2)
+    assert (python_change.root / "src/app.py").read_text().startswith("dirty = True")

@@ -281,3 +281,32 @@ def test_encrypted_pem_headers_do_not_end_the_block() -> None:
     out = Redactor().redact(text)
     assert body[0] not in out and body[1] not in out
     assert "Proc-Type: 4,ENCRYPTED" in out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    secret=st.sampled_from(
+        [
+            AWS_ACCESS,
+            GITHUB,
+            GITHUB_OAUTH,
+            GITHUB_PAT,
+            SLACK,
+            GOOGLE,
+            ANTHROPIC,
+            OPENAI,
+            OPENAI_LEGACY,
+            STRIPE,
+            JWT,
+        ]
+    ),
+    before=st.text(alphabet=" \t\"'=:,;({[<>\n#", max_size=8),
+    after=st.text(alphabet=" \t\"',;)}]>\n#", max_size=8),
+    context=st.sampled_from(["", "x = ", "key: ", "+", "-  ", "export T=", "url?token="]),
+)
+def test_token_shaped_secrets_never_leak_whatever_surrounds_them(
+    secret: str, before: str, after: str, context: str
+) -> None:
+    text = f"{context}{before}{secret}{after}"
+    assert secret not in Redactor().redact(text)
+    assert secret not in Redactor().redact_diff(text)

@@ -198,3 +198,14 @@ def test_no_path_resolves_outside_the_root(
     real = Path(os.path.realpath(repo_root / normal))
     assert real == repo_root.resolve() or repo_root.resolve() in real.parents
     assert ".git" not in real.relative_to(repo_root.resolve()).parts
+
+
+def test_resolve_follows_in_repo_symlinks_to_the_real_file(repo: GitRepo) -> None:
+    repo.write("real/config.toml", "")
+    os.symlink("real", repo.root / "alias")
+    os.symlink("alias/config.toml", repo.root / "cfg")
+    sandbox = RepoSandbox(repo.root)
+    assert sandbox.resolve("alias/config.toml") == "real/config.toml"
+    assert sandbox.resolve("cfg") == "real/config.toml"
+    assert sandbox.resolve("real/missing.txt") == "real/missing.txt"
+    assert sandbox.resolve(".") == ""

@@ -256,3 +256,32 @@ def test_standalone_cli_serves_transcripts(tmp_path: Path) -> None:
     finally:
         process.terminate()
         assert process.wait(timeout=5) == 0
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ({"malformed": "xml"}, "malformed must be 'html' or 'json'"),
+        ({"status": 200}, "status must be an HTTP error code"),
+        ({"tool": 3}, "a tool call needs a tool name and an input object"),
+        ({"submit": "done"}, "submit must be a JSON object"),
+        ("text", "a step must be a JSON object"),
+    ],
+)
+def test_bad_steps_are_named(step: object, message: str) -> None:
+    with pytest.raises(TranscriptError, match=f"transcript 'm' step 2: {message}"):
+        ScriptedModelServer({"m": [SUBMIT, step]})  # type: ignore[list-item]
+
+
+def test_standalone_cli_reports_a_missing_folder(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "deep_review.panel.scripted", "--transcripts", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip()
+        == f"scripted model server: transcript folder {tmp_path / 'x'} does not exist"
+    )

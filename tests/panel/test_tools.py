@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import anyio
+import jsonschema
 import pytest
 
 from deep_review.change import collect_change
@@ -492,3 +493,13 @@ async def test_tools_over_a_committed_ref_ignore_the_working_tree(history: GitRe
         "git_blame", {"path": "app/server.py", "start_line": 3, "end_line": 3}
     )
     assert "Bob Builder" in blame.text and blame.text.endswith("|     retry_forever()\n")
+
+
+def test_optional_arguments_are_plain_types_in_the_schema(history: GitRepo) -> None:
+    for spec in make_toolbox(history).specs():
+        jsonschema.Draft202012Validator.check_schema(spec.input_schema)
+        for prop in spec.input_schema["properties"].values():
+            assert "anyOf" not in prop and "type" in prop, (spec.name, prop)
+    grep = next(s for s in make_toolbox(history).specs() if s.name == "grep")
+    assert grep.input_schema["properties"]["glob"]["type"] == "string"
+    assert grep.input_schema["additionalProperties"] is False

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from deep_review.model import AgentReview, Finding
+from deep_review.panel.sandbox import RepoSandbox
 from deep_review.reconcile.ground import ground_reviews
 from tests.reconcile.casefile import DictSource, change_from_files
+from tests.support.gitrepo import GitRepo
 
 TEXT = (
     "".join(f"line {n}\n" for n in range(1, 41))
@@ -79,3 +83,25 @@ def test_a_path_outside_the_tree_is_dropped_with_its_reason() -> None:
     _, reason = _ground(path="../etc/passwd")
 
     assert reason == "`../etc/passwd` does not exist in the reviewed tree"
+
+
+def test_a_file_that_exists_but_cannot_be_read_is_not_called_missing(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("a.py", TEXT)
+    repo.write(".env", "TOKEN=abc\n")
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    findings = [
+        {"path": path, "start_line": 1, "end_line": 1, "severity": "important",
+         "category": "gap", "title": "t"}
+        for path in (".env", "logo.png", "nope.py")
+    ]  # fmt: skip
+    review = AgentReview.model_validate({"reviewer": "claude", "findings": findings})
+    change = change_from_files({"a.py": "x\n"}, {"a.py": TEXT})
+
+    result = ground_reviews([review], change, RepoSandbox(repo.root))
+
+    assert [d.reason for d in result.dropped] == [
+        "`.env` cannot be read as text (binary, too large or withheld)",
+        "`logo.png` cannot be read as text (binary, too large or withheld)",
+        "`nope.py` does not exist in the reviewed tree",
+    ]

@@ -95,7 +95,10 @@ async def test_a_downgrade_changes_severity_number_and_retro() -> None:
     assert leak.original_severities == {"claude": "important"}
     note = next(n for n in review.reconciliation_notes if n.kind == "downgrade")
     assert note.finding_id == "S1"
-    assert "from important to suggestion: CPython closes it on exit." in note.text
+    assert note.text == (
+        'claude\'s I1 ("`dump` never closes its file handle") was downgraded from important'
+        " to suggestion as S1: CPython closes it on exit."
+    )
     assert review.retro[0].downgraded == ["I1 → S1 (I→S): `dump` never closes its file handle"]
 
 

@@ -7,6 +7,7 @@ import {
   ExecuteCommandRequest,
   LanguageClient,
   ResponseError,
+  State,
   ShowDocumentRequest,
   type LanguageClientOptions,
   type ServerOptions,
@@ -23,7 +24,13 @@ import {
   maskSecrets,
   secretKey,
 } from "./serverEnv";
-import { parseStatus, presentStatus, type ReviewStatus } from "./status";
+import {
+  parseStatus,
+  presentStatus,
+  presentStopped,
+  type ReviewStatus,
+  type StatusPresentation,
+} from "./status";
 
 const KEY_NAMES_STATE = "deepReview.apiKeyNames";
 const SETTINGS_SECTION = "deepReview";
@@ -45,6 +52,8 @@ export async function deactivate(): Promise<void> {
 
 class Controller {
   private client: LanguageClient | undefined;
+  /** The server start in progress: commands wait for it instead of failing. */
+  private starting: Promise<void> | undefined;
   private readonly output: vscode.LogOutputChannel;
   private readonly statusItem: vscode.StatusBarItem;
   private reportPanel: vscode.WebviewPanel | undefined;
@@ -93,6 +102,15 @@ class Controller {
   }
 
   async start(): Promise<void> {
+    this.starting = this.startServer();
+    try {
+      await this.starting;
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  private async startServer(): Promise<void> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) {
       this.output.info("No folder is open; the Deep Review server starts with a workspace folder.");
@@ -149,6 +167,14 @@ class Controller {
         }
       }),
     );
+    this.context.subscriptions.push(
+      client.onDidChangeState(({ newState }) => {
+        // A restart replaces the client: only the current one's stop is news.
+        if (newState === State.Stopped && this.client === client) {
+          this.present(presentStopped());
+        }
+      }),
+    );
     try {
       await client.start();
     } catch (error) {
@@ -174,7 +200,10 @@ class Controller {
   }
 
   private showStatus(status: ReviewStatus): void {
-    const shown = presentStatus(status);
+    this.present(presentStatus(status));
+  }
+
+  private present(shown: StatusPresentation): void {
     this.statusItem.text = shown.text;
     this.statusItem.tooltip = shown.tooltip;
     this.statusItem.accessibilityInformation = { label: shown.label, role: "button" };
@@ -183,6 +212,7 @@ class Controller {
   }
 
   private async executeOnServer(command: string, args: unknown[] = []): Promise<unknown> {
+    await this.starting;
     const client = this.client;
     if (!client?.isRunning()) {
       throw new Error("the Deep Review server is not running (see Deep Review: Show output)");

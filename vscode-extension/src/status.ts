@@ -176,3 +176,14 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
       };
   }
 }
+
+/** What the status bar item shows when the server has stopped (crashed or failed to start). */
+export function presentStopped(): StatusPresentation {
+  return {
+    text: "$(debug-disconnect) Deep Review",
+    tooltip: "Deep Review: the server is not running. Click to restart it.",
+    label: "Deep Review: server stopped",
+    command: "deepReview.restartServer",
+    background: "statusBarItem.warningBackground",
+  };
+}

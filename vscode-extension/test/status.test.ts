@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describeCounts, parseStatus, presentStatus } from "../src/status";
+import { describeCounts, parseStatus, presentStatus, presentStopped } from "../src/status";
 
 describe("parseStatus", () => {
   it("reads a running status with reviewer objects", () => {
@@ -100,5 +100,13 @@ describe("describeCounts", () => {
     assert.equal(describeCounts({ critical: 0, important: 0, suggestion: 1 }), "1 suggestion");
     assert.equal(describeCounts({ critical: 2, important: 0, suggestion: 0 }), "2 critical");
     assert.equal(describeCounts({ critical: 0, important: 0, suggestion: 0 }), "no findings");
+  });
+});
+
+describe("presentStopped", () => {
+  it("offers a restart when the server is not running", () => {
+    const shown = presentStopped();
+    assert.equal(shown.command, "deepReview.restartServer");
+    assert.match(shown.tooltip, /not running/);
   });
 });

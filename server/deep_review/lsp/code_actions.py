@@ -143,7 +143,6 @@ def actions_for(
         actions.append(
             types.CodeAction(
                 title=f"Open {finding.id} in report",
-                kind=types.CodeActionKind.Empty,
                 command=types.Command(
                     title=f"Open {finding.id} in report",
                     command=SHOW_IN_REPORT,

@@ -45,6 +45,11 @@ class DeepReviewProtocol(LanguageServerProtocol):
         self.writer.close()
         self._server.shutdown()  # type: ignore[no-untyped-call]
 
+    @property
+    def shut_down(self) -> bool:
+        """Whether the client asked for ``shutdown`` (before ``exit``)."""
+        return bool(self._shutdown)
+
     def _send_data(self, data: Any) -> None:
         # A review task finishing after `exit` must not write to a closed pipe: every failed
         # write would be reported through showMessage, which fails again, without end.

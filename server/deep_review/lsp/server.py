@@ -130,9 +130,7 @@ def build_server() -> DeepReviewServer:
     server.feature(types.TEXT_DOCUMENT_HOVER)(hover.hover)
     server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Empty]
-        ),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
     )(code_actions.code_actions)
     for name, handler in COMMANDS.items():
         server.command(name)(handler)
@@ -165,4 +163,5 @@ def serve_command(args: argparse.Namespace) -> int:
         server.start_tcp(*address)
     else:
         server.start_io()
-    return 0
+    # pygls swallows the SystemExit carrying the code; LSP says 1 when `exit` came unasked.
+    return 0 if server.protocol.shut_down else 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -205,11 +207,24 @@ class _Loop(Generic[M]):
             )
         )
 
+    def _validate(self, arguments: dict[str, Any]) -> M:
+        try:
+            return self.submit_model.model_validate(arguments)
+        except ValidationError as error:
+            wrong = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
+            decoded = _decode_nested_json(arguments, wrong)
+            if decoded == arguments:
+                raise
+            try:
+                return self.submit_model.model_validate(decoded)
+            except ValidationError:
+                raise error from None
+
     def _accept(self, call: ToolCall, outcomes: dict[str, ToolOutcome]) -> M | None:
         try:
             if call.arguments is None:
                 raise ValueError("the input was not a JSON object")
-            return self.submit_model.model_validate(call.arguments)
+            return self._validate(call.arguments)
         except (ValidationError, ValueError) as exc:
             self.repairs += 1
             raw = call.raw_arguments
@@ -227,6 +242,21 @@ class _Loop(Generic[M]):
                 is_error=True,
             )
             return None
+
+
+def _decode_nested_json(arguments: dict[str, Any], keys: set[str]) -> dict[str, Any]:
+    """Top-level values a model sent as JSON text (``"findings": "[...]"``) decoded.
+
+    Several models double-encode nested arrays in tool input; the content is right, only the
+    wrapping is not, so it is not worth a repair round trip. Only ``keys`` (the fields that
+    failed validation) are decoded: a string field that merely looks like JSON is never touched.
+    """
+    decoded = dict(arguments)
+    for key, value in arguments.items():
+        if key in keys and isinstance(value, str) and value.lstrip()[:1] in ("[", "{"):
+            with contextlib.suppress(json.JSONDecodeError):
+                decoded[key] = json.loads(value)
+    return decoded
 
 
 def _describe(exc: Exception) -> str:

@@ -212,7 +212,7 @@ class RepoSandbox:
         return normal
 
     def resolve(self, path: str) -> str:
-        """Like ``normalize``, also refusing symlinks (at any component) that lead outside."""
+        """The path of the file ``path`` leads to, following (and checking) in-repo symlinks."""
         normal = self.normalize(path)
         if self.ref is not None:
             return self._resolve_in_tree(normal)
@@ -225,8 +225,10 @@ class RepoSandbox:
                 current = target
             else:
                 current = candidate
-        self._check_inside(Path(os.path.realpath(current)), path)
-        return normal
+        real = Path(os.path.realpath(current))
+        self._check_inside(real, path)
+        relative = real.relative_to(self.real_root).as_posix()
+        return "" if relative == "." else relative
 
     def _check_inside(self, real: Path, original: str) -> None:
         try:

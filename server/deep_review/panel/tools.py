@@ -649,10 +649,22 @@ def _blame_date(commit: dict[str, str]) -> str:
 
 
 def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema, with optional fields as plain types (omit = not given).
+
+    ``anyOf [T, null]`` trips some OpenAI-compatible endpoints (Gemini's among them).
+    """
     schema = model.model_json_schema()
     schema.pop("title", None)
     for prop in schema.get("properties", {}).values():
         prop.pop("title", None)
+        options = prop.get("anyOf")
+        if isinstance(options, list):
+            kept = [o for o in options if o.get("type") != "null"]
+            if len(kept) == 1:
+                del prop["anyOf"]
+                prop.update(kept[0])
+                if prop.get("default", "") is None:
+                    del prop["default"]
     return schema
 
 

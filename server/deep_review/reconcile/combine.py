@@ -187,11 +187,13 @@ def build_draft(group: Group, read_text: ReadText) -> Draft:
     return draft
 
 
+def _joined(labels: Sequence[str]) -> str:
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
 def _merge_text(claims: Sequence[Claim], reasons: Sequence[str]) -> str:
-    """ "A, B and C were merged as {id} (why)", with any severity disagreement spelled out."""
-    labels = [c.label for c in claims]
-    joined = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
-    text = f"{joined} were merged as {{id}} ({'; '.join(reasons)})"
+    """How a merge is noted: who was merged as {id}, why, and any severity disagreement."""
+    text = f"{_joined([c.label for c in claims])} were merged as {{id}} ({'; '.join(reasons)})"
     severities = {c.finding.severity for c in claims}
     if len(severities) > 1:
         said = ", ".join(f"{c.label} {c.finding.severity}" for c in claims)

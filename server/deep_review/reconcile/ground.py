@@ -100,6 +100,11 @@ class _TextCache:
         self._source = source
         self._cache: dict[str, str | None] = {}
 
+    def exists(self, path: str) -> bool:
+        """Whether the path is there at all (sources that cannot tell say no)."""
+        exists = getattr(self._source, "exists", None)
+        return bool(exists(path)) if callable(exists) else False
+
     def read(self, path: str) -> str | None:
         if path not in self._cache:
             self._cache[path] = self._source.read_text(path)
@@ -122,6 +127,16 @@ def _resolve_path(path: str, change: Change, texts: _TextCache) -> tuple[str, st
     return None
 
 
+def _unreadable_reason(path: str, change: Change, texts: _TextCache) -> str:
+    """Why a cited file has no text to check the finding against."""
+    changed = change.file(path)
+    if changed is not None and changed.status == "deleted":
+        return f"`{path}` is deleted by this change, so there is nothing to fix there"
+    if (changed is not None and changed.is_binary) or texts.exists(path):
+        return f"`{path}` cannot be read as text (binary, too large or withheld)"
+    return f"`{path}` does not exist in the reviewed tree"
+
+
 GroundOutcome = tuple[Finding, EvidenceMatch, tuple[int, int] | None] | str
 
 
@@ -129,10 +144,7 @@ def ground_finding(finding: Finding, change: Change, texts: _TextCache) -> Groun
     """The grounded finding (maybe re-anchored) or the reason it cannot be grounded."""
     resolved = _resolve_path(finding.path, change, texts)
     if resolved is None:
-        changed = change.file(finding.path)
-        if changed is not None and changed.status == "deleted":
-            return f"`{finding.path}` is deleted by this change, so there is nothing to fix there"
-        return f"`{finding.path}` does not exist in the reviewed tree"
+        return _unreadable_reason(finding.path, change, texts)
     path, text = resolved
     lines = text.splitlines()
     start, end = sorted((finding.start_line, finding.end_line))

@@ -55,7 +55,8 @@ def thinking_parameters(reviewer: ReviewerConfig) -> dict[str, Any]:
 
 
 def _system(text: str) -> Any:
-    # The cache breakpoint on the system prompt; the one on the last tool covers the tools.
+    # The prompt is cached in the order tools, system, messages: this breakpoint covers both
+    # stable parts (the one on the last tool lets the tools be reused on their own).
     return [{"type": "text", "text": text, "cache_control": _CACHE}]
 
 
@@ -63,11 +64,16 @@ def _messages(conversation: Conversation) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     for entry in conversation.entries:
         if isinstance(entry, UserText):
-            messages.append({"role": "user", "content": entry.text})
+            messages.append({"role": "user", "content": [{"type": "text", "text": entry.text}]})
         elif isinstance(entry, ModelTurn):
             messages.append({"role": "assistant", "content": entry.native})
         else:
             messages.append({"role": "user", "content": [_tool_result(o) for o in entry]})
+    if messages and messages[-1]["role"] == "user":
+        # A moving breakpoint on the newest turn: the next turn reads the whole conversation so
+        # far from the cache instead of paying for it again (3 breakpoints of the 4 allowed).
+        last = messages[-1]["content"]
+        last[-1] = {**last[-1], "cache_control": _CACHE}
     return messages
 
 

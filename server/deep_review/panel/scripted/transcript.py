@@ -11,7 +11,7 @@ from typing import Any
 from deep_review.errors import DeepReviewError
 
 SUBMIT_TOOL = "submit_review"
-_ANSWER_KEYS = ("tool", "calls", "submit", "text")
+_ANSWER_KEYS = ("tool", "calls", "submit", "text", "thinking")
 _FAULT_KEYS = ("status", "hang", "malformed")
 _MALFORMED_KINDS = ("html", "json")
 
@@ -33,6 +33,7 @@ class Answer:
     text: str = ""
     calls: tuple[ScriptedCall, ...] = ()
     delay_s: float = 0.0
+    thinking: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,8 @@ def parse_steps(model: str, steps: Sequence[Mapping[str, Any]]) -> list[TurnPlan
             pending_delay = delay
         else:
             raise TranscriptError(
-                f"{where}: expected one of tool, calls, submit, text, status, hang, malformed,"
-                " delay_s"
+                f"{where}: expected one of tool, calls, submit, text, thinking, status, hang,"
+                " malformed, delay_s"
             )
     if current.faults:
         plans.append(current)  # trailing faults: every attempt fails the same way
@@ -95,7 +96,12 @@ def _answer(step: Mapping[str, Any], delay: float, where: str) -> Answer:
         if not isinstance(submission, Mapping):
             raise TranscriptError(f"{where}: submit must be a JSON object")
         calls.append(ScriptedCall(str(step.get("tool_name", SUBMIT_TOOL)), dict(submission)))
-    return Answer(text=str(step.get("text", "")), calls=tuple(calls), delay_s=delay)
+    return Answer(
+        text=str(step.get("text", "")),
+        calls=tuple(calls),
+        delay_s=delay,
+        thinking=str(step.get("thinking", "")),
+    )
 
 
 def _call(step: Mapping[str, Any], where: str) -> ScriptedCall:

@@ -23,12 +23,21 @@ def _call_id(prefix: str, turn: int, index: int) -> str:
     return f"{prefix}_{turn:03d}_{index:02d}"
 
 
+def signature(turn: int) -> str:
+    """The opaque token a thinking block (or reasoning item) of ``turn`` carries."""
+    return f"scripted-signature-{turn:03d}"
+
+
 # --- Anthropic Messages -------------------------------------------------------------------
 
 
 def anthropic_message(model: str, answer: Answer, turn: int, tokens: Tokens) -> dict[str, Any]:
     """A Messages API ``message`` object."""
     content: list[dict[str, Any]] = []
+    if answer.thinking:
+        content.append(
+            {"type": "thinking", "thinking": answer.thinking, "signature": signature(turn)}
+        )
     if answer.text:
         content.append({"type": "text", "text": answer.text})
     for index, call in enumerate(answer.calls):
@@ -63,23 +72,30 @@ def anthropic_events(message: dict[str, Any]) -> list[SseEvent]:
     start["usage"] = {**message["usage"], "output_tokens": 1}
     events: list[SseEvent] = [("message_start", {"type": "message_start", "message": start})]
     for index, block in enumerate(message["content"]):
+        deltas: list[dict[str, Any]]
         if block["type"] == "text":
             opening: dict[str, Any] = {"type": "text", "text": ""}
-            delta: dict[str, Any] = {"type": "text_delta", "text": block["text"]}
+            deltas = [{"type": "text_delta", "text": block["text"]}]
+        elif block["type"] == "thinking":
+            opening = {"type": "thinking", "thinking": "", "signature": ""}
+            deltas = [
+                {"type": "thinking_delta", "thinking": block["thinking"]},
+                {"type": "signature_delta", "signature": block["signature"]},
+            ]
         else:
             opening = {**block, "input": {}}
-            delta = {"type": "input_json_delta", "partial_json": json.dumps(block["input"])}
-        events += [
+            deltas = [{"type": "input_json_delta", "partial_json": json.dumps(block["input"])}]
+        events.append(
             (
                 "content_block_start",
                 {"type": "content_block_start", "index": index, "content_block": opening},
-            ),
-            (
-                "content_block_delta",
-                {"type": "content_block_delta", "index": index, "delta": delta},
-            ),
-            ("content_block_stop", {"type": "content_block_stop", "index": index}),
+            )
+        )
+        events += [
+            ("content_block_delta", {"type": "content_block_delta", "index": index, "delta": d})
+            for d in deltas
         ]
+        events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
     events += [
         (
             "message_delta",
@@ -196,6 +212,15 @@ def openai_error(status: int, message: str) -> dict[str, Any]:
 def response_object(model: str, answer: Answer, turn: int, tokens: Tokens) -> dict[str, Any]:
     """A Responses API ``response`` object."""
     output: list[dict[str, Any]] = []
+    if answer.thinking:
+        output.append(
+            {
+                "type": "reasoning",
+                "id": f"rs_scripted_{turn:03d}",
+                "summary": [{"type": "summary_text", "text": answer.thinking}],
+                "encrypted_content": signature(turn),
+            }
+        )
     if answer.text:
         output.append(
             {
@@ -247,7 +272,9 @@ def response_events(response: dict[str, Any]) -> list[SseEvent]:
     emit("response.created", {"response": {**response, "status": "in_progress", "output": []}})
     for index, item in enumerate(response["output"]):
         ids = {"item_id": item["id"], "output_index": index}
-        if item["type"] == "function_call":
+        if item["type"] == "reasoning":
+            emit("response.output_item.added", {"output_index": index, "item": item})
+        elif item["type"] == "function_call":
             emit(
                 "response.output_item.added",
                 {"output_index": index, "item": {**item, "arguments": ""}},
