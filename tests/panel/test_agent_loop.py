@@ -353,3 +353,17 @@ async def test_a_double_encoded_findings_list_is_accepted(
     assert run.status == "completed", run.error
     assert run.result is not None and run.result.findings[0].start_line == 12
     assert run.result.summary == "[]"
+
+
+async def test_near_the_deadline_the_model_is_told_to_wrap_up(
+    scripted: ScriptedModelServer, change: Change, env: dict[str, str]
+) -> None:
+    # Deadline 4 s, wrap-up warning below 0.8 s left: the first answer takes 3.4 s.
+    scripted.add_transcript(
+        "m", [{"delay_s": 3.4, "tool": "list_files", "input": {}}, {"submit": submission()}]
+    )
+    run = await review(model_reviewer(scripted, "r", "anthropic", "m", deadline_s=4.0), change, env)
+    assert run.status == "completed", run.error
+    requests = scripted.requests_for("m")
+    assert "of your time limit remain" not in requests[0].text
+    assert "of your time limit remain. Call submit_review now" in requests[1].text

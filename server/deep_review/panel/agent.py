@@ -39,6 +39,9 @@ M = TypeVar("M", bound=BaseModel)
 SUBMIT_TOOL = "submit_review"
 MAX_REPAIRS = 2
 MAX_NUDGES = 2
+# Warn the model to wrap up when this much of its deadline is left (the smaller of the two).
+WRAP_UP_FRACTION = 0.2
+WRAP_UP_MAX_S = 60.0
 _VALIDATION_DETAIL_LIMIT = 20
 
 
@@ -97,6 +100,7 @@ class _Loop(Generic[M]):
     stats: AgentStats = field(default_factory=AgentStats)
     repairs: int = 0
     nudges: int = 0
+    warned_deadline: bool = False
 
     def tools(self) -> list[ToolSpec]:
         offered = [
@@ -129,21 +133,33 @@ class _Loop(Generic[M]):
             result, outcomes = await self._handle_calls(turn.tool_calls)
             if result is not None:
                 return result
-            if turn_number == self.reviewer.max_turns - 1:
-                outcomes[-1] = self._last_turn_warning(outcomes[-1])
+            warning = self._wrap_up_warning(turn_number)
+            if warning:
+                # Said inside a tool result: every provider accepts that after its tool calls.
+                last = outcomes[-1]
+                outcomes[-1] = ToolOutcome(
+                    last.call_id, last.name, f"{last.text}\n\n{warning}", last.is_error
+                )
             conversation.add_outcomes(outcomes)
         raise _Failed(
             f"reviewer {self.reviewer.name!r} used all {self.reviewer.max_turns} turns"
             f" without calling {self.submit_tool}"
         )
 
-    def _last_turn_warning(self, outcome: ToolOutcome) -> ToolOutcome:
-        # Said inside a tool result: every provider accepts that right after its tool calls.
-        warning = (
-            f"\n\n[deep-review: this is your last turn. Call {self.submit_tool} now with the"
-            " findings you have verified; mark files you could not review as not-reviewed.]"
+    def _wrap_up_warning(self, turn_number: int) -> str:
+        """Tell the model to submit before the turn limit or the deadline ends its review."""
+        finish = (
+            f" Call {self.submit_tool} now with the findings you have verified; mark the files"
+            " you could not review as not-reviewed.]"
         )
-        return ToolOutcome(outcome.call_id, outcome.name, outcome.text + warning, outcome.is_error)
+        if turn_number == self.reviewer.max_turns - 1:
+            return "[deep-review: this is your last turn." + finish
+        remaining = self.deadline - time.monotonic()
+        threshold = min(WRAP_UP_MAX_S, WRAP_UP_FRACTION * self.reviewer.deadline_s)
+        if not self.warned_deadline and remaining < threshold:
+            self.warned_deadline = True
+            return f"[deep-review: about {remaining:.0f} s of your time limit remain." + finish
+        return ""
 
     def _retrying(self, reason: str, delay: float) -> None:
         self.on_event(ReviewerRetrying(reviewer=self.reviewer.name, reason=reason, delay_s=delay))
