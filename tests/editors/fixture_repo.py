@@ -89,12 +89,12 @@ REVIEW = {
 }
 
 
-def write_transcripts(folder: Path) -> Path:
-    """The scripted reviewer: reads the file once, then submits the finding."""
+def write_transcripts(folder: Path, *, think_s: float = 0.0) -> Path:
+    """The scripted reviewer: reads the file once, thinks ``think_s``, submits the finding."""
     folder.mkdir(parents=True, exist_ok=True)
     steps = [
         {"tool": "read_file", "input": {"path": REVIEWED_FILE}},
-        {"submit": REVIEW},
+        {"submit": REVIEW, "delay_s": think_s},
     ]
     (folder / f"{SCRIPTED_MODEL}.json").write_text(
         json.dumps({"model": SCRIPTED_MODEL, "steps": steps}, indent=2), encoding="utf-8"

@@ -48,10 +48,16 @@ def neovim(version: str) -> str:
 
 
 def run_neovim(
-    binary: str, tmp_path: Path, *, apply: str, report: bool = False, start: str = "setup"
+    binary: str,
+    tmp_path: Path,
+    *,
+    apply: str,
+    report: bool = False,
+    start: str = "setup",
+    cancel: bool = False,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, object], Path]:
     """Reviews the fixture repo in headless Neovim; returns the run, what it saw, the repo."""
-    transcripts = write_transcripts(tmp_path / "transcripts")
+    transcripts = write_transcripts(tmp_path / "transcripts", think_s=60.0 if cancel else 0.0)
     with scripted_model_server(transcripts) as url:
         repo = build_fixture_repo(tmp_path / "repo", url)
         result_file = tmp_path / "nvim-result.json"
@@ -67,6 +73,7 @@ def run_neovim(
             "DEEP_REVIEW_APPLY": apply,
             "DEEP_REVIEW_REPORT": "1" if report else "0",
             "DEEP_REVIEW_START": start,
+            "DEEP_REVIEW_CANCEL": "1" if cancel else "0",
         }
         run = subprocess.run(
             [binary, "--headless", "-u", str(SCRIPT), REVIEWED_FILE],
@@ -95,6 +102,10 @@ def test_quick_fix_from_a_review_repairs_the_file(version: str, tmp_path: Path) 
     assert isinstance(diagnostics, list)
     assert any(FINDING_TITLE in d["message"] for d in diagnostics), diagnostics
     assert str(seen["applied"]).startswith("Apply fix I1")
+    echoed = seen["echoed"]
+    assert isinstance(echoed, list)
+    assert any("claude" in line and "%" in line for line in echoed), echoed  # $/progress
+    assert "[deep-review] review done: 0 critical, 1 important, 0 suggestions" in echoed
     assert (root / REVIEWED_FILE).read_text() == FIXED_SOURCE
 
 
@@ -107,6 +118,19 @@ def test_apply_fix_command_under_cursor_and_report(version: str, tmp_path: Path)
     assert (root / REVIEWED_FILE).read_text() == FIXED_SOURCE
     assert seen["report"], seen
     assert (root / ".deep-review").is_dir()
+
+
+@pytest.mark.parametrize("version", ["0.7", "0.11"])
+def test_cancel_stops_a_slow_review_and_shows_nothing(version: str, tmp_path: Path) -> None:
+    binary = neovim(version)
+    run, seen, root = run_neovim(binary, tmp_path, apply="command", cancel=True)
+
+    assert run.returncode == 0, explain(run, seen)
+    status = seen["status"]
+    assert isinstance(status, dict)
+    assert status["state"] in ("idle", "failed"), status
+    assert seen["diagnostics"] == 0
+    assert (root / REVIEWED_FILE).read_text() == BRANCH_SOURCE
 
 
 def test_native_vim_lsp_config_setup_on_0_11(tmp_path: Path) -> None:

@@ -255,3 +255,36 @@ async def test_exit_without_shutdown_during_a_run_writes_nothing_after_exit(
     errors = capfd.readouterr().err
     assert "Error sending data" not in errors and "Failed to report error" not in errors
     assert ReviewStore(project.root).latest_review() is None
+
+
+async def test_a_minimal_client_gets_no_progress_but_the_same_results(
+    project: GitRepo, models: ScriptedModelServer
+) -> None:
+    models.add_transcript("codex-script", [submit(SHELL)])
+    configure(project, models, ("codex", "codex-script"))
+    bare = types.ClientCapabilities()
+    async with editor_session(project.root, capabilities=bare) as editor:
+        await editor.command("deepReview.run")
+        await finished(editor)
+        assert [str(d.code) for d in editor.diagnostics("app.py")] == ["C1"]
+        assert editor.client.progress_reports == {}
+        # No showDocument support: the location is returned instead of shown.
+        result = await editor.command("deepReview.showFinding", "C1")
+        assert result["shown"] is False and result["uri"] == editor.uri("app.py")
+        assert editor.client.shown_documents == []
+
+
+async def test_a_broken_repository_config_fails_clearly_and_keeps_the_review(
+    project: GitRepo,
+) -> None:
+    save_review(project)
+    async with editor_session(project.root, "vscode") as editor:
+        await editor.wait_for(lambda: editor.status and editor.status[-1]["state"] == "done")
+        before = sorted(str(d.code) for d in editor.diagnostics("app.py"))
+        (project.root / ".deep-review.toml").write_text('[[reviewers]]\nname = "x"\nmodle = 1\n')
+        await editor.command("deepReview.run", {"useCache": False})
+        await finished(editor)
+        assert editor.status[-1]["state"] == "failed"
+        [error] = editor.messages(types.MessageType.Error)
+        assert error.startswith("Deep Review: ") and ".deep-review.toml" in error
+        assert sorted(str(d.code) for d in editor.diagnostics("app.py")) == before

@@ -216,3 +216,13 @@ async def test_shutdown_with_a_command_in_flight_exits_cleanly(project: GitRepo)
         server = editor.client._server
         assert server is not None and await asyncio.wait_for(server.wait(), 15) == 0
         editor.client.capabilities = None  # already shut down: the session must not repeat it
+
+
+async def test_open_in_report_shows_the_findings_section(project: GitRepo) -> None:
+    save_review(project)
+    async with editor_session(project.root, "vscode") as editor:
+        await loaded(editor)
+        result = await editor.command("deepReview.openInReport", {"findingId": "I1"})
+        assert result["shown"] is True and result["uri"].endswith(".html#finding-i1")
+        shown = editor.client.shown_documents[-1]
+        assert shown.uri == result["uri"] and shown.external

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
@@ -113,3 +115,13 @@ async def test_ranges_use_the_negotiated_position_encoding(
         assert (project.root / "emoji.py").read_text().splitlines()[1] == (
             '    return f"😀 日本 {name}"  # 🎉'
         )
+
+
+async def test_a_folder_outside_git_is_explained_not_crashed(tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    async with editor_session(folder, "vscode") as editor:
+        await editor.wait_for(lambda: editor.status and editor.status[-1]["state"] == "idle")
+        assert await editor.command("deepReview.run") == {"status": "unavailable"}
+        [error] = editor.messages(types.MessageType.Error)
+        assert "not inside a git repository" in error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Callable
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from deep_review.lsp.core import DeepReviewServer
 
 TITLE = "Deep Review"
+CREATE_WAIT_S = 5.0
 
 
 @dataclass
@@ -83,8 +85,8 @@ class ReviewProgress:
             return
         token = f"deep-review/{uuid.uuid4()}"
         try:
-            await self._ls.work_done_progress.create_async(token)
-        except Exception as error:  # the client refused: review without a progress bar
+            await asyncio.wait_for(self._ls.work_done_progress.create_async(token), CREATE_WAIT_S)
+        except Exception as error:  # refused or unanswered: review without a progress bar
             self._ls.log(f"Progress unavailable: {error}", types.MessageType.Warning)
             return
         self.token = token

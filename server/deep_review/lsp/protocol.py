@@ -53,7 +53,7 @@ class DeepReviewProtocol(LanguageServerProtocol):
     def _send_data(self, data: Any) -> None:
         # A review task finishing after `exit` must not write to a closed pipe: every failed
         # write would be reported through showMessage, which fails again, without end.
-        if False:
+        if self.exited:
             logger.debug("not sending after exit: %s", type(data).__name__)
             return
         super()._send_data(data)

@@ -61,11 +61,12 @@ def looks_random(value: str, *, min_length: int = 16) -> bool:
     if _PLACEHOLDER.match(value):
         return False
     entropy = shannon_entropy(value)
+    if _HEX.fullmatch(value):
+        # Hex alphabets top out at 4 bits/char; random hex sits around 3.5-4. Checked before
+        # wordiness: runs of A-F letters read as "words" but say nothing about hex.
+        return entropy >= 2.8 and any(c.isdigit() for c in value)
     if is_wordy(value):
         return False
-    if _HEX.fullmatch(value):
-        # Hex alphabets top out at 4 bits/char; random hex sits around 3.5-4.
-        return entropy >= 2.8 and any(c.isdigit() for c in value)
     has_digit = any(c.isdigit() for c in value)
     has_lower = any(c.islower() for c in value)
     has_upper = any(c.isupper() for c in value)

@@ -84,6 +84,17 @@ local function scenario()
   vim.lsp.set_log_level("debug") -- the lsp.log is attached to a failing test's report
   vim.opt.runtimepath:prepend(os.getenv("DEEP_REVIEW_PLUGIN"))
   local deep_review = require("deep_review")
+  -- Record what the plugin echoes ($/progress and status) to check progress reached the user.
+  result.echoed = {}
+  local echo = vim.api.nvim_echo
+  vim.api.nvim_echo = function(chunks, history, opts)
+    for _, chunk in ipairs(chunks) do
+      if chunk[1]:find("[deep-review]", 1, true) then
+        table.insert(result.echoed, chunk[1])
+      end
+    end
+    return echo(chunks, history, opts)
+  end
   local native = os.getenv("DEEP_REVIEW_START") == "native"
   deep_review.setup({
     cmd = { os.getenv("DEEP_REVIEW_SERVER"), "serve" },
@@ -107,6 +118,23 @@ local function scenario()
   result.root = client.config.root_dir
 
   vim.cmd("DeepReview")
+  if os.getenv("DEEP_REVIEW_CANCEL") == "1" then
+    local running = vim.wait(30000, function()
+      local status = deep_review.status(bufnr)
+      return status ~= nil and status.state == "running"
+    end, 50)
+    step(10, "review running", running, vim.inspect(deep_review.status(bufnr)))
+    vim.cmd("DeepReviewCancel")
+    local stopped = vim.wait(15000, function()
+      return deep_review.status(bufnr).state ~= "running"
+    end, 50)
+    result.status = deep_review.status(bufnr)
+    step(11, "review stopped", stopped, vim.inspect(result.status))
+    result.diagnostics = #ours(bufnr)
+    save()
+    vim.cmd("qall!")
+    return
+  end
   local finished = vim.wait(60000, function()
     local status = deep_review.status(bufnr)
     return status ~= nil and (status.state == "done" or status.state == "failed")

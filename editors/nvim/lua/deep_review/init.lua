@@ -80,21 +80,27 @@ function M.client(bufnr)
   return nil
 end
 
+-- Progress titles by token: reports repeat only the message.
+local progress_titles = {}
+-- The last progress line echoed, so identical ticks are not echoed again.
+local last_progress = nil
+
 local function progress_text(result)
   local value = result.value or {}
-  local parts = {}
-  if value.title then
-    table.insert(parts, value.title)
+  if value.kind == "begin" then
+    progress_titles[result.token] = value.title
   end
-  if value.message then
-    table.insert(parts, value.message)
-  end
-  local text = table.concat(parts, ": ")
-  if value.percentage then
-    text = string.format("%s (%d%%)", text, value.percentage)
+  local title = value.title or progress_titles[result.token]
+  local text = value.message or ""
+  if title and title ~= "" and not text:find(title, 1, true) then
+    text = text ~= "" and (title .. ": " .. text) or title
   end
   if value.kind == "end" then
-    text = (text ~= "" and text or "review") .. " — done"
+    progress_titles[result.token] = nil
+    return text ~= "" and text or "done"
+  end
+  if value.percentage then
+    text = string.format("%s (%d%%)", text, value.percentage)
   end
   return text
 end
@@ -163,7 +169,8 @@ local function progress_handler(err, result, ctx, config)
   end
   if M.config.notify_progress and result and type(result.value) == "table" then
     local text = progress_text(result)
-    if text ~= "" then
+    if text ~= "" and text ~= last_progress then
+      last_progress = text
       vim.api.nvim_echo({ { "[deep-review] " .. text } }, false, {})
     end
   end
