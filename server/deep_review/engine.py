@@ -90,6 +90,7 @@ async def run_review(
 ) -> Review:
     """Review the branch containing ``start`` and save the result in ``.deep-review/``."""
     from deep_review.panel import missing_models_notice, run_panel
+    from deep_review.panel.redact import Redactor
 
     began = time.monotonic()
     environment = dict(os.environ if env is None else env)
@@ -116,7 +117,10 @@ async def run_review(
         notices.append("Nothing to review: the change has no reviewable files.")
 
     on_event(StageStarted(stage="panel", detail=f"{len(reviewers)} reviewers"))
-    agent_reviews = await run_panel(change, reviewers, settings, on_event=on_event, env=environment)
+    redactor = Redactor()
+    agent_reviews = await run_panel(
+        change, reviewers, settings, on_event=on_event, env=environment, redactor=redactor
+    )
     stamp = datetime.now(UTC)
     store.save_agent_reviews(agent_reviews, stamp)
 
@@ -134,6 +138,7 @@ async def run_review(
         date=stamp,
     )
     review.notices[:0] = notices
+    review.withheld_secrets = redactor.withheld
     review.header.round = store.next_round_number(change.branch)
     review.header.wall_clock_s = round(time.monotonic() - began, 1)
 

@@ -14,7 +14,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from deep_review.errors import DeepReviewError
-from deep_review.lsp import code_actions, documents, hover
+from deep_review.lsp import code_actions, documents, hover, watch
 from deep_review.lsp.commands import COMMANDS
 from deep_review.lsp.core import DeepReviewServer
 from deep_review.lsp.runner import ReviewRunner
@@ -53,6 +53,7 @@ async def initialized(ls: DeepReviewServer, params: types.InitializedParams) -> 
         ls.ready.set()
     if found:
         await load_saved_review(ls)
+        await watch.watch_store(ls)
 
 
 async def _find_repository(ls: DeepReviewServer) -> bool:
@@ -128,6 +129,7 @@ def build_server() -> DeepReviewServer:
     server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(documents.did_close)
     server.feature(types.TEXT_DOCUMENT_DID_SAVE)(documents.did_save)
     server.feature(types.TEXT_DOCUMENT_HOVER)(hover.hover)
+    server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(watch.did_change_watched_files)
     server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),

@@ -9,12 +9,17 @@ from lsprotocol import types
 
 from deep_review.errors import DeepReviewError
 from deep_review.lsp.core import DeepReviewServer
+from deep_review.lsp.state import review_key
 
 logger = logging.getLogger(__name__)
 
 
-async def load_saved_review(ls: DeepReviewServer) -> bool:
-    """Publish the cached review for (base, head, diff hash); False when there is none."""
+async def load_saved_review(ls: DeepReviewServer, *, replace: bool = False) -> bool:
+    """Publish the cached review for (base, head, diff hash); False when there is none.
+
+    At start-up (``replace`` False) a review already on screen wins; later (a review saved from
+    the command line) a different saved review of the same change replaces it.
+    """
     from deep_review.change import collect_change
 
     runner, store, root = ls.runner, ls.store, ls.repo_root
@@ -35,11 +40,14 @@ async def load_saved_review(ls: DeepReviewServer) -> bool:
     except DeepReviewError as error:
         ls.log(f"Deep Review: no saved review loaded: {error.message}", types.MessageType.Warning)
         review = None
-    if runner.running or runner.task is not None or ls.state.review is not None:
+    if runner.running or (not replace and (runner.task is not None or ls.state.review)):
         return False  # a review started meanwhile: its result (and status) wins
     if review is None:
-        ls.log("Deep Review: no saved review for this change; run deepReview.run.")
-        ls.send_status(state="idle")
+        if not replace:
+            ls.log("Deep Review: no saved review for this change; run deepReview.run.")
+            ls.send_status(state="idle")
+        return False
+    if ls.state.review is not None and review_key(review) == ls.state.key:
         return False
     ls.show_review(review)
     ls.log(f"Deep Review: loaded the saved review ({len(review.findings)} findings).")

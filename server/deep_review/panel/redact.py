@@ -360,9 +360,26 @@ class Redactor:
             if quoted and _looks_like_password(value):
                 return "password"
             return None
-        if _SECRET_NAME.search(name) and looks_random(value, min_length=self.min_length):
+        if _SECRET_NAME.search(name) and (
+            looks_random(value, min_length=self.min_length) or _looks_like_key(value)
+        ):
             return "secret-value"
         return None
+
+
+def _looks_like_key(value: str) -> bool:
+    """A value assigned to a secret name: letters and digits, long, not a placeholder.
+
+    Looser than ``looks_random`` because the name already says what the value is.
+    """
+    return (
+        len(value) >= 16
+        and value.isalnum()
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+        and not _PLACEHOLDER.match(value)
+        and shannon_entropy(value) >= 3.0
+    )
 
 
 def split_lines(text: str) -> list[str]:
