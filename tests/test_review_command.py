@@ -231,3 +231,22 @@ def test_demo_reviews_the_example_change_with_labelled_scripted_reviewers(
     markdown = next(saved[-1].parent.glob("*.md")).read_text()
     assert "SCRIPTED" in markdown
     assert "forwarder.py:88" not in " ".join(f.location_label for f in review.findings)
+
+
+def test_secrets_in_the_change_never_reach_a_model_and_the_review_lists_them(
+    pool_repo: GitRepo, server: ScriptedModelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCRIPTED_KEY", "scripted")
+    configure(pool_repo, server)
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    pool_repo.write("app/settings.py", f'GITHUB_TOKEN = "{token}"\n')
+
+    code = main(["review", "--repo", str(pool_repo.root), "--format", "json"])
+
+    assert code == 0
+    assert server.requests, "the reviewers were asked"
+    assert all(token not in request.text for request in server.requests)
+    review = Review.model_validate_json(
+        sorted((pool_repo.root / ".deep-review" / "reviews").glob("*.json"))[-1].read_text()
+    )
+    assert [(s.path, s.line) for s in review.withheld_secrets] == [("app/settings.py", 1)]

@@ -42,6 +42,7 @@ class Editor:
     applied_edits: list[types.WorkspaceEdit] = field(default_factory=list)
     status: list[dict[str, Any]] = field(default_factory=list)
     edit_requests: int = 0
+    registrations: list[types.Registration] = field(default_factory=list)
 
     def uri(self, path: str) -> str:
         return (self.root / path).as_uri()
@@ -210,6 +211,10 @@ async def editor_session(
         if apply_edit_gate is not None:
             await apply_edit_gate.wait()  # a user looking at a confirmation dialog
         return types.ApplyWorkspaceEditResult(applied=editor.apply_workspace_edit(params.edit))
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        editor.registrations.extend(params.registrations)
 
     @client.feature("deepReview/status")
     def status(params: Any) -> None:

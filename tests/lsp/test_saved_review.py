@@ -226,3 +226,20 @@ async def test_open_in_report_shows_the_findings_section(project: GitRepo) -> No
         assert result["shown"] is True and result["uri"].endswith(".html#finding-i1")
         shown = editor.client.shown_documents[-1]
         assert shown.uri == result["uri"] and shown.external
+
+
+async def test_a_review_saved_from_the_command_line_is_picked_up(project: GitRepo) -> None:
+    async with editor_session(project.root, "vscode") as editor:
+        await editor.wait_for(lambda: editor.status and editor.status[-1]["state"] == "idle")
+        await editor.wait_for(lambda: editor.registrations)
+        [registration] = editor.registrations
+        assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+        save_review(project)  # what `deep-review review` in a terminal does
+        [cached] = (project.root / ".deep-review" / "cache").glob("*.json")
+        editor.client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=cached.as_uri(), type=types.FileChangeType.Created)]
+            )
+        )
+        await loaded(editor)
+        assert sorted(by_code(editor, "app.py")) == ["C1", "I1", "S1"]

@@ -40,7 +40,7 @@ async def load_saved_review(ls: DeepReviewServer, *, replace: bool = False) -> b
     except DeepReviewError as error:
         ls.log(f"Deep Review: no saved review loaded: {error.message}", types.MessageType.Warning)
         review = None
-    if runner.running or (not replace and (runner.task is not None or ls.state.review)):
+    if runner.running or (not replace and (runner.task is not None or ls.state.review is not None)):
         return False  # a review started meanwhile: its result (and status) wins
     if review is None:
         if not replace:
