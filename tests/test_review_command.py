@@ -34,7 +34,9 @@ class Pool:
 
 """
 
-POOL_CHANGE = POOL_BASE + """\
+POOL_CHANGE = (
+    POOL_BASE
+    + """\
     def restart(self):
         self.workers = self.spawn()
         return self.workers
@@ -42,9 +44,12 @@ POOL_CHANGE = POOL_BASE + """\
     def spawn(self):
         return [object() for _ in range(self.size)]
 """
+)
 
 
-def leak_finding(title: str, start: int, end: int, severity: str = "important") -> dict[str, object]:
+def leak_finding(
+    title: str, start: int, end: int, severity: str = "important"
+) -> dict[str, object]:
     return {
         "severity": severity,
         "category": "regression",
@@ -158,8 +163,17 @@ def test_fail_on_sets_exit_code_and_second_run_comes_from_cache(
     sarif = tmp_path / "review.sarif"
 
     first = main(
-        ["review", "--repo", str(pool_repo.root), "--fail-on", "important",
-         "--format", "sarif", "--out", str(sarif)]
+        [
+            "review",
+            "--repo",
+            str(pool_repo.root),
+            "--fail-on",
+            "important",
+            "--format",
+            "sarif",
+            "--out",
+            str(sarif),
+        ]
     )
     requests_after_first = len(server.requests)
     second = main(["review", "--repo", str(pool_repo.root), "--fail-on", "critical"])

@@ -24,6 +24,9 @@ Notifications: ``$/progress`` (server-created, cancellable token) and ``deepRevi
 ``{"state": "idle"|"running"|"done"|"failed", "stage", "reviewers": [{"name", "state",
 "toolCalls", "elapsedS", "findings", "error"?}], "counts": {severity: n}, "message"?}``.
 
+Clients with dynamic file-watch registration are asked to watch ``**/.deep-review/cache/*.json``:
+a review saved from the command line for the same change then replaces the one on screen.
+
 Diagnostics: ``source`` "deep-review", ``code`` the finding ID, message "title (agents)";
 streamed ones are "[unverified] title (reviewer)" with ``data.preliminary``.
 """
