@@ -65,9 +65,13 @@ class DeepReviewServer(LanguageServer):
         """Log every internal error; show the user only those that are not write failures."""
         from pygls.exceptions import FeatureRequestError, JsonRpcInternalError
 
-        logger.error("server error (%s): %s", getattr(source, "__name__", source), error)
-        if self.protocol.exited or source in (FeatureRequestError, JsonRpcInternalError):
+        if source is FeatureRequestError:
+            # The request's error response already tells the client (e.g. an unknown ID).
+            logger.info("request failed: %s", error)
             return
+        logger.error("server error (%s): %s", getattr(source, "__name__", source), error)
+        if self.protocol.exited or source is JsonRpcInternalError:
+            return  # a failed write: reporting it would write again
         self.show_message(f"Deep Review: internal error: {error}", types.MessageType.Error)
 
     # -- messages -----------------------------------------------------------------------------

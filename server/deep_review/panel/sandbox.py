@@ -9,7 +9,6 @@ same rules applied to symlink blobs (mode 120000).
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import posixpath
 import re
@@ -18,35 +17,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from deep_review.change.exclusions import SECRETS, secret_reason
 from deep_review.errors import DeepReviewError
 
 DEFAULT_MAX_BYTES = 512 * 1024
 BINARY_SNIFF_BYTES = 8 * 1024
 _MAX_SYMLINK_HOPS = 40
 
-# Files whose whole purpose is to hold credentials: never sent, whatever their content.
-SECRET_FILE_GLOBS: tuple[str, ...] = (
-    ".env",
-    ".env.*",
-    "*.env",
-    "*.pem",
-    "*.key",
-    "*.p12",
-    "*.pfx",
-    "*.jks",
-    "*.keystore",
-    "id_rsa",
-    "id_dsa",
-    "id_ecdsa",
-    "id_ed25519",
-    ".netrc",
-    ".pgpass",
-    ".git-credentials",
-    "credentials",
-    "credentials.json",
-    "*.tfstate",
-)
-_NOT_SECRET_FILES = (".env.example", ".env.sample", ".env.template", ".env.dist")
+# Files whose whole purpose is to hold credentials: one list for the whole product.
+SECRET_FILE_GLOBS: tuple[str, ...] = SECRETS
 
 
 class SandboxError(DeepReviewError):
@@ -98,11 +77,8 @@ def run_git(root: Path, *args: str, timeout: float = 60.0) -> bytes:
 
 
 def is_secret_file(path: str) -> bool:
-    """Whether ``path`` names a file that exists to hold credentials."""
-    name = posixpath.basename(path)
-    if name in _NOT_SECRET_FILES:
-        return False
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in SECRET_FILE_GLOBS)
+    """Whether ``path`` names a file that exists to hold credentials (never read or sent)."""
+    return secret_reason(path) is not None
 
 
 def glob_to_regex(glob: str) -> re.Pattern[str]:
