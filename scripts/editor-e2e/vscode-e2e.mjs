@@ -121,15 +121,16 @@ async function runCommand(title, { leavesInputOpen = false } = {}) {
   }
 }
 
-/** Answers the quick input currently open (a pick: the row with `text`; a box: the text). */
-async function answerInput(text, { pick = false } = {}) {
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: TIMEOUT });
+/**
+ * Answers a quick input once it is the one expected: `ready` is a locator that only exists when
+ * that input is showing (typing earlier would land in the previous input, or the editor).
+ */
+async function answerInput(ready, text, chosen) {
+  await ready.waitFor({ state: "visible", timeout: TIMEOUT });
+  const input = page.locator(".quick-input-widget input").first();
   await input.fill(text);
-  if (pick) {
-    await page.locator(".quick-input-widget .monaco-list-row", { hasText: text }).first()
-      .waitFor({ state: "visible", timeout: TIMEOUT });
-  }
+  // In a pick, Enter takes the focused row: wait until the filter has made it the one we want.
+  await chosen?.waitFor({ state: "visible", timeout: TIMEOUT });
   await page.keyboard.press("Enter");
 }
 
@@ -254,11 +255,17 @@ async function main() {
   if (opts["key-variable"] && opts["key-value"]) {
     await step("Deep Review: Set API key", async () => {
       await runCommand("Deep Review: Set API key", { leavesInputOpen: true });
-      await answerInput("Other environment variable", { pick: true });
-      await answerInput(opts["key-variable"]);
-      // The value box is a password box: what is typed is not shown.
-      await page.locator('.quick-input-widget input[type="password"]').waitFor({ state: "visible", timeout: TIMEOUT });
-      await answerInput(opts["key-value"]);
+      const widget = page.locator(".quick-input-widget");
+      // 1. The pick of variables (its own items are the sign it is showing).
+      await answerInput(
+        widget.locator(".monaco-list-row", { hasText: "ANTHROPIC_API_KEY" }),
+        "Other environment variable",
+        widget.locator(".monaco-list-row.focused", { hasText: "Other environment variable" }),
+      );
+      // 2. The variable name box (its prompt).
+      await answerInput(widget.getByText("Environment variable name"), opts["key-variable"]);
+      // 3. The value: a password box, so what is typed is not shown.
+      await answerInput(widget.locator('input[type="password"]'), opts["key-value"]);
       await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: TIMEOUT });
     });
   }

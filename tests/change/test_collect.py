@@ -439,3 +439,18 @@ def test_user_git_config_cannot_change_what_is_parsed(repo: GitRepo) -> None:
     assert "\x1b[" not in renamed.patch
     assert renamed.hunks[0].text.startswith("@@ -28,3 +28,4 @@")
     assert renamed.changed_lines() == {31}
+
+
+def test_deep_reviews_own_store_is_never_part_of_the_change(repo: GitRepo) -> None:
+    repo.write("app.py", "x = 1\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app.py", "x = 2\n")
+    repo.write(".deep-review/reviews/20260101-000000-feature.md", "# Deep Review\n")
+    repo.commit("feature with a committed review")
+    repo.write(".deep-review/reviews/20260102-000000-feature.json", "{}\n")
+
+    for include_uncommitted in (True, False):
+        change = collect_change(repo.root, include_uncommitted=include_uncommitted)
+        assert [f.path for f in change.files] == ["app.py"]
+        assert change.excluded == []

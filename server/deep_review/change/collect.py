@@ -48,6 +48,10 @@ _STATUS: dict[str, FileStatus] = {
 _SYMLINK, _SUBMODULE, _NO_MODE = "120000", "160000", "000000"
 
 
+# Deep Review's own store is never part of what is reviewed, committed or not.
+_PATHSPEC = (".", ":(exclude).deep-review")
+
+
 def collect_change(
     start: Path,
     *,
@@ -64,7 +68,8 @@ def collect_change(
     if include_uncommitted:
         output, skipped = _worktree_diff(root, resolved.sha)
     else:
-        output, skipped = run_git(root, "diff", *_DIFF_ARGS, resolved.sha, head.sha, "--"), []
+        output = run_git(root, "diff", *_DIFF_ARGS, resolved.sha, head.sha, "--", *_PATHSPEC)
+        skipped = []
     entries = parse_diff_output(output)
     del output
     files = _build_files(root, entries, config, include_uncommitted)
@@ -108,10 +113,10 @@ def _worktree_diff(root: Path, base_sha: str) -> tuple[bytes, list[str]]:
             shutil.copyfile(real_index, temp_index)
         env = git_env({"GIT_INDEX_FILE": str(temp_index)})
         _, skipped = run_git_lenient(
-            root, "add", "--intent-to-add", "--all", "--ignore-errors", "--", ".", env=env
+            root, "add", "--intent-to-add", "--all", "--ignore-errors", "--", *_PATHSPEC, env=env
         )
         try_git(root, "update-index", "-q", "--refresh", env=env)
-        return run_git(root, "diff", *_DIFF_ARGS, base_sha, "--", env=env), skipped
+        return run_git(root, "diff", *_DIFF_ARGS, base_sha, "--", *_PATHSPEC, env=env), skipped
 
 
 def _build_files(

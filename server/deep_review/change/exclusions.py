@@ -97,8 +97,6 @@ def secret_reason(path: str) -> str | None:
 
 def path_reason(path: str, config: ChangeConfig) -> str | None:
     """Why a path is excluded by name alone: configured globs, lockfiles, generated/vendored."""
-    if path.startswith(".deep-review/"):
-        return "Deep Review's own output (.deep-review/)"
     custom = first_match(config.exclude, path)
     if custom is not None:
         return f"excluded by configuration ({custom})"
