@@ -113,7 +113,8 @@ async function runCommand(title, { leavesInputOpen = false } = {}) {
   const input = page.locator(".quick-input-widget input");
   await input.waitFor({ state: "visible", timeout: TIMEOUT });
   await input.fill(`>${title}`);
-  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
+  // Enter runs the focused row: wait until the filter has focused ours.
+  const row = page.locator(".quick-input-widget .monaco-list-row.focused", { hasText: title }).first();
   await row.waitFor({ state: "visible", timeout: TIMEOUT });
   await page.keyboard.press("Enter");
   if (!leavesInputOpen) {

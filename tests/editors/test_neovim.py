@@ -133,6 +133,18 @@ def test_cancel_stops_a_slow_review_and_shows_nothing(version: str, tmp_path: Pa
     assert (root / REVIEWED_FILE).read_text() == BRANCH_SOURCE
 
 
+@pytest.mark.parametrize("version", ["0.7", "0.11"])
+def test_dismiss_under_cursor_hides_the_finding(version: str, tmp_path: Path) -> None:
+    binary = neovim(version)
+    run, seen, root = run_neovim(binary, tmp_path, apply="dismiss")
+
+    assert run.returncode == 0, explain(run, seen)
+    steps = seen["steps"]
+    assert isinstance(steps, list)
+    assert "dismissed finding disappears" in steps
+    assert (root / REVIEWED_FILE).read_text() == BRANCH_SOURCE
+
+
 def test_native_vim_lsp_config_setup_on_0_11(tmp_path: Path) -> None:
     """The README's Neovim >= 0.11 setup: vim.lsp.config + vim.lsp.enable, our commands."""
     binary = neovim("0.11")

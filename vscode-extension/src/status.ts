@@ -16,6 +16,8 @@ export interface ReviewerStatus {
 
 export interface ReviewStatus {
   state: ReviewState;
+  /** The pipeline stage while running (change, panel, reconcile, store). */
+  stage?: string;
   reviewers: ReviewerStatus[];
   counts: SeverityCounts;
   message?: string;
@@ -70,12 +72,15 @@ function describeActivity(raw: Record<string, unknown>): string | undefined {
   if (typeof calls === "number") {
     parts.push(`${calls} tool call${calls === 1 ? "" : "s"}`);
   }
-  const elapsed = raw.elapsed_s ?? raw.elapsed;
+  const elapsed = raw.elapsedS ?? raw.elapsed_s ?? raw.elapsed;
   if (typeof elapsed === "number") {
     parts.push(`${Math.round(elapsed)}s`);
   }
-  if (typeof raw.findings === "number") {
+  if (typeof raw.findings === "number" && raw.findings > 0) {
     parts.push(`${raw.findings} finding${raw.findings === 1 ? "" : "s"}`);
+  }
+  if (typeof raw.error === "string" && raw.error) {
+    parts.push(raw.error);
   }
   return parts.length ? parts.join(", ") : undefined;
 }
@@ -98,6 +103,9 @@ export function parseStatus(raw: unknown): ReviewStatus | undefined {
   };
   if (typeof raw.message === "string" && raw.message) {
     status.message = raw.message;
+  }
+  if (typeof raw.stage === "string" && raw.stage) {
+    status.stage = raw.stage;
   }
   return status;
 }
@@ -146,7 +154,7 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
       return {
         text: `$(sync~spin) Deep Review${progress}`,
         label: `Deep Review: reviewing${progress ? `, ${finished} of ${status.reviewers.length} reviewers finished` : ""}`,
-        tooltip: `Deep Review: reviewing…${lines ? `\n${lines}` : ""}\nClick to show the output.`,
+        tooltip: `Deep Review: reviewing${status.stage ? ` (${status.stage})` : ""}…${lines ? `\n${lines}` : ""}\nClick to show the output.`,
         command: "deepReview.showOutput",
       };
     }

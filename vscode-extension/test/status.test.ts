@@ -22,6 +22,30 @@ describe("parseStatus", () => {
     });
   });
 
+  it("reads the language server's own reviewer shape", () => {
+    const status = parseStatus({
+      state: "running",
+      stage: "panel",
+      reviewers: [
+        { name: "claude", state: "running", toolCalls: 1, elapsedS: 4.6, findings: 0 },
+        { name: "gpt", state: "done", toolCalls: 5, elapsedS: 30, findings: 2 },
+        { name: "gemini", state: "failed", toolCalls: 0, elapsedS: 1, findings: 0, error: "no API key" },
+      ],
+      counts: { critical: 0, important: 0, suggestion: 0 },
+    });
+    assert.ok(status);
+    assert.equal(status.stage, "panel");
+    assert.deepEqual(
+      status.reviewers.map((r) => `${r.name}: ${r.state} (${r.detail ?? ""})`),
+      [
+        "claude: running (1 tool call, 5s)",
+        "gpt: done (5 tool calls, 30s, 2 findings)",
+        "gemini: failed (0 tool calls, 1s, no API key)",
+      ],
+    );
+    assert.match(presentStatus(status).tooltip, /reviewing \(panel\)/);
+  });
+
   it("accepts reviewer names as plain strings and missing counts", () => {
     const status = parseStatus({ state: "running", reviewers: ["claude", 7, { bad: true }] });
     assert.ok(status);

@@ -154,6 +154,17 @@ local function scenario()
   local finding = diagnostics[1]
   step(5, "diagnostic carries a finding id", deep_review.finding_id(finding) ~= nil, vim.inspect(finding))
 
+  if os.getenv("DEEP_REVIEW_APPLY") == "dismiss" then
+    vim.api.nvim_win_set_cursor(0, { finding.lnum + 1, finding.col })
+    vim.cmd("DeepReviewDismiss")
+    local gone = vim.wait(10000, function()
+      return #ours(bufnr) == 0
+    end, 50)
+    step(12, "dismissed finding disappears", gone, vim.inspect(result.diagnostics))
+    save()
+    vim.cmd("qall!")
+    return
+  end
   local before
   if os.getenv("DEEP_REVIEW_APPLY") == "command" then
     vim.api.nvim_win_set_cursor(0, { finding.lnum + 1, finding.col })
