@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
-from dataclasses import dataclass, field
 from typing import TextIO
 
 from rich.console import Console
@@ -19,80 +17,40 @@ from deep_review.events import (
     ReviewerStarted,
     ReviewEvent,
     StageStarted,
-    TokensUsed,
-    ToolCalled,
 )
+from deep_review.progress import PanelProgress
 
 
-@dataclass
-class ReviewerRow:
-    name: str
-    model: str = ""
-    status: str = "running"
-    tool_calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    started: float = field(default_factory=time.monotonic)
-    finished: float | None = None
-    detail: str = ""
-
-    @property
-    def elapsed_s(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
+def log_line(progress: PanelProgress, event: ReviewEvent) -> str | None:
+    """The line worth printing for an event already folded into ``progress``, if any."""
+    if isinstance(event, ReviewerStarted):
+        return f"{event.reviewer}: started ({event.model or 'analyzer'})"
+    if isinstance(event, StageStarted):
+        return f"stage: {event.stage}{' — ' + event.detail if event.detail else ''}"
+    if isinstance(event, Notice):
+        return event.text
+    if isinstance(event, ReviewerRetrying | ReviewerFailed):
+        return f"{event.reviewer}: {progress.reviewer(event.reviewer).detail}"
+    if isinstance(event, ReviewerFinished):
+        return f"{event.reviewer}: done, {len(event.review.findings)} findings"
+    return None
 
 
-@dataclass
-class ProgressBoard:
-    """The state of a running review, as a person wants to see it."""
-
-    rows: dict[str, ReviewerRow] = field(default_factory=dict)
-    stage: str = ""
-    notices: list[str] = field(default_factory=list)
-
-    def apply(self, event: ReviewEvent) -> str | None:
-        """Fold one event into the board; returns a log line worth printing, if any."""
-        if isinstance(event, ReviewerStarted):
-            self.rows[event.reviewer] = ReviewerRow(event.reviewer, event.model)
-            return f"{event.reviewer}: started ({event.model or 'analyzer'})"
-        if isinstance(event, StageStarted):
-            self.stage = event.stage
-            return f"stage: {event.stage}{' — ' + event.detail if event.detail else ''}"
-        if isinstance(event, Notice):
-            self.notices.append(event.text)
-            return event.text
-        row = self.rows.get(getattr(event, "reviewer", ""))
-        if row is None:
-            return None
-        if isinstance(event, ToolCalled):
-            row.tool_calls = event.total_calls
-        elif isinstance(event, TokensUsed):
-            row.input_tokens = event.input_tokens
-            row.output_tokens = event.output_tokens
-        elif isinstance(event, ReviewerRetrying):
-            row.detail = f"retrying in {event.delay_s:.1f}s: {event.reason}"
-            return f"{row.name}: {row.detail}"
-        elif isinstance(event, ReviewerFinished):
-            row.status, row.finished, row.detail = "done", time.monotonic(), ""
-            return f"{row.name}: done, {len(event.review.findings)} findings"
-        elif isinstance(event, ReviewerFailed):
-            row.status, row.finished, row.detail = "failed", time.monotonic(), event.error
-            return f"{row.name}: failed — {event.error}"
-        return None
-
-    def table(self) -> Table:
-        table = Table(title=f"Deep Review — {self.stage or 'starting'}", expand=False)
-        for column in ("reviewer", "status", "tool calls", "elapsed", "tokens in/out", ""):
-            table.add_column(column)
-        for row in self.rows.values():
-            table.add_row(
-                row.name,
-                row.status,
-                str(row.tool_calls),
-                f"{row.elapsed_s:.0f}s",
-                f"{row.input_tokens}/{row.output_tokens}",
-                row.detail[:60],
-            )
-        return table
+def progress_table(progress: PanelProgress) -> Table:
+    """One row per reviewer: status, tool calls, elapsed, tokens."""
+    table = Table(title=f"Deep Review — {progress.stage}", expand=False)
+    for column in ("reviewer", "status", "tool calls", "elapsed", "tokens in/out", ""):
+        table.add_column(column)
+    for row in progress.reviewers.values():
+        table.add_row(
+            row.name,
+            row.state,
+            str(row.tool_calls),
+            f"{row.elapsed_s:.0f}s",
+            f"{row.input_tokens}/{row.output_tokens}",
+            row.detail[:60],
+        )
+    return table
 
 
 class TerminalProgress:
@@ -100,11 +58,13 @@ class TerminalProgress:
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
-        self.board = ProgressBoard()
+        self.progress = PanelProgress()
         self._live: Live | None = None
         if self.stream.isatty():
             self._live = Live(
-                self.board.table(), console=Console(file=self.stream), refresh_per_second=4
+                progress_table(self.progress),
+                console=Console(file=self.stream),
+                refresh_per_second=4,
             )
 
     def __enter__(self) -> TerminalProgress:
@@ -117,8 +77,9 @@ class TerminalProgress:
             self._live.__exit__(None, None, None)
 
     def __call__(self, event: ReviewEvent) -> None:
-        line = self.board.apply(event)
+        if not self.progress.apply(event):
+            return
         if self._live is not None:
-            self._live.update(self.board.table())
-        elif line:
+            self._live.update(progress_table(self.progress))
+        elif line := log_line(self.progress, event):
             print(f"deep-review: {line}", file=self.stream, flush=True)
