@@ -6,6 +6,7 @@ from lsprotocol import types
 
 from deep_review.lsp.core import DeepReviewServer
 from deep_review.lsp.tracking import LineEdit
+from deep_review.model import Severity
 
 
 def _line_edits(changes: list[types.TextDocumentContentChangeEvent]) -> list[LineEdit]:
@@ -44,12 +45,20 @@ def recheck_text(ls: DeepReviewServer, path: str) -> None:
             shown.anchor.revalidate(lines)
 
 
+def publish_with_counts(ls: DeepReviewServer, path: str, before: dict[Severity, int]) -> None:
+    """Publish ``path``'s diagnostics; tell status bars when the counts moved (a fix landed)."""
+    ls.publish_path(path)
+    if ls.state.counts(ls.editor.shows) != before:
+        ls.send_status()
+
+
 def did_open(ls: DeepReviewServer, params: types.DidOpenTextDocumentParams) -> None:
     """Check the findings against the buffer just opened (it may differ from disk)."""
     path = ls.path_for(params.text_document.uri)
     if path is not None:
+        before = ls.state.counts(ls.editor.shows)
         recheck_text(ls, path)
-        ls.publish_path(path)
+        publish_with_counts(ls, path, before)
 
 
 def did_change(ls: DeepReviewServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -58,16 +67,18 @@ def did_change(ls: DeepReviewServer, params: types.DidChangeTextDocumentParams) 
     if path is None:
         return
     edits = _line_edits(list(params.content_changes))
+    before = ls.state.counts(ls.editor.shows)
     follow_text(ls, path, edits)
-    ls.publish_path(path)
+    publish_with_counts(ls, path, before)
 
 
 def did_close(ls: DeepReviewServer, params: types.DidCloseTextDocumentParams) -> None:
     """Back to the file on disk (unsaved edits are gone, and the code they removed is back)."""
     path = ls.path_for(params.text_document.uri)
     if path is not None:
+        before = ls.state.counts(ls.editor.shows)
         recheck_text(ls, path)
-        ls.publish_path(path)
+        publish_with_counts(ls, path, before)
 
 
 def did_save(ls: DeepReviewServer, params: types.DidSaveTextDocumentParams) -> None:
