@@ -230,7 +230,7 @@ def test_demo_reviews_the_example_change_with_labelled_scripted_reviewers(
 
     captured = capsys.readouterr()
     assert code == 0
-    assert "SCRIPTED" in captured.err
+    assert "reviewers and the lead that verified their findings are SCRIPTED" in captured.err
     saved = sorted((tmp_path / "demo" / ".deep-review" / "reviews").glob("*.json"))
     review = Review.model_validate_json(saved[-1].read_text())
     titles = " | ".join(f.title for f in review.findings)
@@ -242,9 +242,61 @@ def test_demo_reviews_the_example_change_with_labelled_scripted_reviewers(
     accept = [f for f in review.findings if "accept" in f.title.lower()]
     assert len(accept) == 1, "two reviewers' reports of the accept loop must merge"
     assert all(r.scripted for r in review.header.reviewers if r.provider != "ruff")
-    markdown = next(saved[-1].parent.glob("*.md")).read_text()
-    assert "SCRIPTED" in markdown
+    markdown = saved[-1].with_suffix(".md").read_text()
+    assert "SCRIPTED" in markdown  # the lead's answers are replayed too, and the report says so
     assert "forwarder.py:88" not in " ".join(f.location_label for f in review.findings)
+
+    # The scripted lead (claude) confirmed the merges and verified every claim.
+    assert review.model_verified is True
+    assert not any("not model-verified" in notice for notice in review.notices)
+    by_title = {f.title.split(" ")[0]: f for f in review.findings}
+
+    # Every finding was checked, each by a model of a family that did not raise it.
+    assert {f.verification.status for f in review.findings} <= {"confirmed", "downgraded"}
+    leak = by_title["handle_guest_reboot"]
+    assert (leak.verification.status, leak.verification.verifier) == (
+        "confirmed",
+        "gemini (gemini-3.1-pro)",  # found by claude and codex: a third family verifies
+    )
+    assert "agent.py:45-47" in leak.verification.note
+    start = by_title["start()"]
+    assert (start.verification.status, start.verification.verifier) == (
+        "confirmed",
+        "codex (gpt-5.4)",  # claude's own finding is not verified by claude
+    )
+    assert "EADDRINUSE" in start.verification.note
+    callable_hint = by_title["`callable`"]
+    assert (callable_hint.id[0], callable_hint.verification.status) == ("S", "confirmed")
+    assert "health.py:27" in callable_hint.verification.note
+
+    # The merged accept-loop finding was raised at critical by gemini: verified, kept important.
+    loop = by_title["Accept"]
+    assert (loop.severity, loop.verification.status) == ("important", "downgraded")
+    assert loop.original_severities == {"codex": "important", "gemini": "critical"}
+    assert "forwarder.py:35-39" in loop.verification.note
+    banner = by_title["Banner"]
+    assert (banner.severity, banner.verification.status) == ("suggestion", "downgraded")
+    assert f"**Downgraded** from important (codex): {banner.verification.note}" in markdown
+
+    # The lead confirmed both merges in its own words, and kept apart a look-alike claim.
+    merges = [n.text for n in review.reconciliation_notes if n.kind == "merge"]
+    assert len(merges) == 2 and all("the lead confirmed: Both describe" in m for m in merges)
+
+    # A claim that reads plausibly but that the code refutes is dropped, with the reason.
+    assert "stop() closes the socket" not in " | ".join(f.title for f in review.findings)
+    [drop] = [n for n in review.reconciliation_notes if "dropped by the verifier" in n.text]
+    assert drop.agents == ["gemini"] and "forwarder.py:26" in drop.text
+    gemini = next(r for r in review.retro if r.agent == "gemini")
+    assert any("stop() closes the socket" in fp for fp in gemini.false_positives)
+    assert review.process_notes.repo_context_updates  # what the verifiers learned about the repo
+
+    # The lead wrote the retro narratives and the executive summary, and the report shows them.
+    for retro in review.retro:
+        assert retro.narrative and f"{retro.agent} raised" not in retro.narrative  # no template
+        assert retro.narrative in markdown
+    assert "dropped by verification" in gemini.narrative
+    assert review.executive_summary.startswith("The change makes the host agent wait")
+    assert "I1: handle_guest_reboot" in markdown
 
 
 def test_secrets_in_the_change_never_reach_a_model_and_the_review_lists_them(

@@ -1,7 +1,8 @@
 """``deep-review demo``: a realistic change reviewed end to end by scripted reviewers.
 
-The reviewers' answers come from transcripts played by our scripted model server over real
-HTTP through the real SDKs; every output says so. The offline analyzers (ruff) run for real.
+The reviewers' answers, and the lead's merge decisions, verifications, retro narratives and
+summary, come from transcripts played by our scripted model server over real HTTP through the
+real SDKs; every output says so. The offline analyzers (ruff) run for real.
 """
 
 from __future__ import annotations
@@ -18,16 +19,18 @@ from pathlib import Path
 
 import anyio
 
-from deep_review.config import ReviewerConfig, Settings
+from deep_review.config import ReconcileConfig, ReviewerConfig, Settings
 from deep_review.engine import run_review
 from deep_review.engine_commands import print_summary, write_outputs
 from deep_review.errors import DeepReviewError
 from deep_review.terminal import TerminalProgress
 
 DEMO_KEY_ENV = "DEEP_REVIEW_DEMO_SCRIPTED_KEY"
+DEMO_LEAD = "claude"
 SCRIPTED_NOTICE = (
-    "This is a demo: the model reviewers are SCRIPTED (their answers are replayed from "
-    "fixtures/demo/transcripts through the real SDKs); the ruff analyzer ran for real."
+    "This is a demo: the model reviewers and the lead that verified their findings are SCRIPTED"
+    " (their answers are replayed from fixtures/demo/transcripts through the real SDKs); the"
+    " ruff analyzer ran for real."
 )
 
 
@@ -100,6 +103,14 @@ def demo_panel(anthropic_url: str, openai_url: str) -> list[ReviewerConfig]:
     ]
 
 
+def demo_settings(anthropic_url: str, openai_url: str) -> Settings:
+    """The demo panel, led by the scripted claude: it confirms merges and verifies each claim."""
+    return Settings(
+        reviewers=demo_panel(anthropic_url, openai_url),
+        reconcile=ReconcileConfig(lead=DEMO_LEAD),
+    )
+
+
 def demo_command(args: argparse.Namespace) -> int:
     from deep_review.panel.scripted import ScriptedModelServer
 
@@ -110,7 +121,7 @@ def demo_command(args: argparse.Namespace) -> int:
     print(SCRIPTED_NOTICE, file=sys.stderr)
     env = {**os.environ, DEMO_KEY_ENV: "scripted-demo-key"}
     with ScriptedModelServer(fixtures / "transcripts") as server:
-        settings = Settings(reviewers=demo_panel(server.url, server.openai_url))
+        settings = demo_settings(server.url, server.openai_url)
         with TerminalProgress(sys.stderr) as progress:
             review = anyio.run(
                 functools.partial(

@@ -29,8 +29,10 @@ def log_line(progress: PanelProgress, event: ReviewEvent) -> str | None:
         return f"stage: {event.stage}{' — ' + event.detail if event.detail else ''}"
     if isinstance(event, Notice):
         return event.text
-    if isinstance(event, ReviewerRetrying | ReviewerFailed):
+    if isinstance(event, ReviewerRetrying):
         return f"{event.reviewer}: {progress.reviewer(event.reviewer).detail}"
+    if isinstance(event, ReviewerFailed):
+        return f"{event.reviewer}: failed — {event.error}"
     if isinstance(event, ReviewerFinished):
         return f"{event.reviewer}: done, {len(event.review.findings)} findings"
     return None

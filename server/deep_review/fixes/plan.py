@@ -169,7 +169,7 @@ def _renamed_from(file_patch: FilePatch, files: Mapping[str, str]) -> str:
 
 def _anonymous_target(files: Mapping[str, str], hint: Location | None) -> str:
     if hint is not None:
-        return hint.path
+        return _check_safe(hint.path)
     if len(files) == 1:
         return next(iter(files))
     raise FixDoesNotApply(
@@ -205,11 +205,22 @@ def _check_safe(path: str) -> str:
     while cleaned.startswith("./"):
         cleaned = cleaned[2:]
     parts = PurePosixPath(cleaned).parts
-    if cleaned.startswith("/") or ".." in parts or not parts:
+    if cleaned.startswith("/") or ".." in parts or not parts or _is_drive(cleaned):
         raise FixDoesNotApply(
             f"The fix names {path!r}, which is outside the repository.", "invalid"
         )
+    # Git's own files are not the project: a write to .git/config or .git/hooks runs code.
+    if any(part.lower() == ".git" for part in parts):
+        raise FixDoesNotApply(
+            f"The fix names {path!r}, inside the repository's .git folder; refusing to touch it.",
+            "invalid",
+        )
     return cleaned
+
+
+def _is_drive(path: str) -> bool:
+    """``C:/...``: absolute on Windows even though it does not start with a slash."""
+    return len(path) >= 2 and path[1] == ":" and path[0].isalpha()
 
 
 def path_candidates(name: str) -> list[str]:
@@ -471,9 +482,9 @@ def fix_paths(patch: str, hint: Location | None = None) -> list[str]:
     """
     names: set[str] = set()
     if hint is not None:
-        names.add(hint.path)
+        names.add(_check_safe(hint.path))
     if isinstance(hint, Finding):  # a header-less hunk may belong to a related location
-        names.update(related.path for related in hint.related)
+        names.update(_check_safe(related.path) for related in hint.related)
     for file_patch in parse_patch(patch):
         for name in (file_patch.old_path, file_patch.new_path):
             if name is not None and name != "/dev/null":

@@ -61,6 +61,9 @@ def fix_workspace_edit(ls: DeepReviewServer, finding: ReconciledFinding) -> type
         raise FixUnavailable(error.reason) from error
     if not any(edits.values()):
         raise FixUnavailable(f"The fix for {finding.id} changes nothing in the current files.")
+    for path in edits:
+        if ls.confined(path) is None:
+            raise FixUnavailable(f"The fix names {path}, which is outside the repository.")
     return _workspace_edit(ls, edits)
 
 

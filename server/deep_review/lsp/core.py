@@ -172,13 +172,25 @@ class DeepReviewServer(LanguageServer):
         document = self.open_document(path)
         if document is not None:
             return document.source
-        if self.repo_root is None:
+        target = self.confined(path)
+        if target is None:
             return None
-        target = self.repo_root / path
         try:
             return target.read_bytes().decode("utf-8", errors="replace")
         except OSError:
             return None
+
+    def confined(self, path: str) -> Path | None:
+        """``path`` in the repository, None when it (or a symlink on the way) leads outside."""
+        if self.repo_root is None:
+            return None
+        root = self.repo_root.resolve()
+        target = (root / path).resolve()
+        if not target.is_relative_to(root) or target == root:
+            return None
+        if ".git" in (part.lower() for part in target.relative_to(root).parts):
+            return None
+        return target
 
     def lines_for(self, path: str) -> list[str] | None:
         """``text_for`` split into lines the way LSP counts them."""

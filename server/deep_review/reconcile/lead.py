@@ -21,6 +21,18 @@ class LeadModelError(DeepReviewError):
     """The lead model could not answer (failed, timed out, or gave no usable answer)."""
 
 
+class MergeJudgement(BaseModel):
+    """The lead's answer on a candidate merge: one problem or two, and why (true when one)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    same_problem: bool
+    reason: str = Field(default="", description="One sentence: why, as the lead put it.")
+
+    def __bool__(self) -> bool:
+        return self.same_problem
+
+
 class VerificationResult(BaseModel):
     """The verifier's judgement of one merged finding, checked against the code."""
 
@@ -46,8 +58,8 @@ class LeadModel(Protocol):
         """Who verified: shown as the verifier of each finding."""
         ...
 
-    async def confirm_merge(self, a: Finding, b: Finding) -> bool:
-        """Whether two findings describe the same problem."""
+    async def confirm_merge(self, a: Finding, b: Finding) -> bool | MergeJudgement:
+        """Whether two findings describe the same problem (a MergeJudgement also says why)."""
         ...
 
     async def verify(self, finding: ReconciledFinding, change: Change) -> VerificationResult:

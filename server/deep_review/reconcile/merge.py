@@ -11,6 +11,7 @@ import anyio
 
 from deep_review.model import Finding, Location
 from deep_review.reconcile.ground import Claim
+from deep_review.reconcile.lead import MergeJudgement
 from deep_review.reconcile.text import (
     defect_kinds,
     identifiers,
@@ -166,7 +167,7 @@ def _same_rule_other_subject(a: Finding, b: Finding) -> bool:
     return title_template(a.title) == title_template(b.title)
 
 
-ConfirmMerge = Callable[[Claim, Claim, PairScore], Awaitable[bool]]
+ConfirmMerge = Callable[[Claim, Claim, PairScore], Awaitable[bool | MergeJudgement]]
 
 
 @dataclass
@@ -213,11 +214,19 @@ async def group_claims(claims: Sequence[Claim], confirm: ConfirmMerge | None = N
         reasons[keep] = [
             *reasons[keep],
             *reasons.pop(gone),
-            f"{ordered[i].label} ~ {ordered[j].label}: {scores[(i, j)].describe()}",
+            f"{ordered[i].label} ~ {ordered[j].label}: {scores[(i, j)].describe()}"
+            + _lead_reason(decisions.get((i, j))),
         ]
     return [
         Group([ordered[m] for m in members[r]], reasons[r]) for r in sorted(members) if root(r) == r
     ]
+
+
+def _lead_reason(decision: bool | MergeJudgement | None) -> str:
+    """The lead's own words on a merge it confirmed, for the reconciliation note."""
+    if isinstance(decision, MergeJudgement) and decision.reason:
+        return f"; the lead confirmed: {decision.reason.rstrip('.')}"
+    return ""
 
 
 async def _ask_all(
@@ -225,9 +234,9 @@ async def _ask_all(
     ordered: Sequence[Claim],
     scores: _PairScores,
     confirm: ConfirmMerge,
-) -> dict[tuple[int, int], bool]:
+) -> dict[tuple[int, int], bool | MergeJudgement]:
     """The lead's decision on every candidate pair, asked a few at a time."""
-    decisions: dict[tuple[int, int], bool] = {}
+    decisions: dict[tuple[int, int], bool | MergeJudgement] = {}
     limiter = anyio.Semaphore(CONFIRM_CONCURRENCY)
 
     async def ask(i: int, j: int) -> None:

@@ -13,14 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from deep_review.change.model import Change
 from deep_review.config import CommandsConfig, ReviewerConfig
-from deep_review.events import EventSink
+from deep_review.events import EventSink, ReviewerStarted, ReviewEvent
 from deep_review.model import AgentRetro, AgentReview, Finding, ReconciledFinding, Review, Severity
 from deep_review.panel.agent import run_agent
 from deep_review.panel.prompting import data_block, new_boundary, render
 from deep_review.panel.redact import Redactor
 from deep_review.panel.sandbox import RepoSandbox
 from deep_review.panel.tools import Toolbox
-from deep_review.reconcile.lead import LeadModelError, VerificationResult
+from deep_review.reconcile.lead import LeadModelError, MergeJudgement, VerificationResult
 
 M = TypeVar("M", bound=BaseModel)
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
@@ -105,6 +105,7 @@ class ModelLead:
         self._families = dict(families or {})
         self._change = change
         self._on_event = on_event
+        self._announced: set[str] = set()
         self._env = env
         self._redactor = Redactor()
         self._toolbox = Toolbox(sandbox, change, commands=CommandsConfig(), redactor=self._redactor)
@@ -113,8 +114,8 @@ class ModelLead:
     def name(self) -> str:
         return _label(self._reviewer)
 
-    async def confirm_merge(self, a: Finding, b: Finding) -> bool:
-        """Whether the two findings are one problem, as the lead judges it."""
+    async def confirm_merge(self, a: Finding, b: Finding) -> MergeJudgement:
+        """Whether the two findings are one problem, as the lead judges it, and why."""
         boundary = new_boundary(a.model_dump_json(), b.model_dump_json())
         text = render(
             prompt("merge"),
@@ -124,7 +125,7 @@ class ModelLead:
             },
         )
         decision = await self._ask("decide a merge", text, MergeDecision, "submit_merge_decision")
-        return decision.same_problem
+        return MergeJudgement(same_problem=decision.same_problem, reason=decision.reason.strip())
 
     async def verify(self, finding: ReconciledFinding, change: Change) -> VerificationResult:
         """Check one finding against the code, preferably with a model of another family."""
@@ -220,7 +221,7 @@ class ModelLead:
             prompt=text,
             toolbox=self._toolbox,
             submit_model=submit_model,
-            on_event=self._on_event,
+            on_event=self._forward,
             env=self._env,
             submit_tool=submit_tool,
         )
@@ -229,6 +230,14 @@ class ModelLead:
                 f"the lead model {_label(chosen)} could not {task}: {run.error or run.status}"
             )
         return run.result
+
+    def _forward(self, event: ReviewEvent) -> None:
+        """Pass the lead's agent events on, announcing each lead seat once, not once per task."""
+        if isinstance(event, ReviewerStarted):
+            if event.reviewer in self._announced:
+                return
+            self._announced.add(event.reviewer)
+        self._on_event(event)
 
 
 def _label(reviewer: ReviewerConfig) -> str:

@@ -22,7 +22,12 @@ from deep_review.model import (
 from deep_review.reconcile import calibrate, retro, summarise
 from deep_review.reconcile.combine import Draft, Event, build_draft
 from deep_review.reconcile.ground import Claim, DroppedClaim, TextSource, ground_reviews
-from deep_review.reconcile.lead import LeadModel, LeadModelError, VerificationResult
+from deep_review.reconcile.lead import (
+    LeadModel,
+    LeadModelError,
+    MergeJudgement,
+    VerificationResult,
+)
 from deep_review.reconcile.merge import PairScore, group_claims
 from deep_review.reconcile.scope import ChangeScope, change_scope
 
@@ -64,7 +69,7 @@ class _Lead:
             )
         return f"Claims were not model-verified: the lead model failed ({self.failure})."
 
-    async def confirm(self, a: Claim, b: Claim, score: PairScore) -> bool:
+    async def confirm(self, a: Claim, b: Claim, score: PairScore) -> bool | MergeJudgement:
         if self.model is None or self.failure is not None:
             return score.decision == "merge"
         try:

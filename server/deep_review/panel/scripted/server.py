@@ -2,8 +2,9 @@
 
 It speaks Anthropic ``POST /v1/messages`` and OpenAI ``POST /v1/chat/completions`` and
 ``POST /v1/responses`` (JSON or SSE when the client streams), driven by transcripts keyed by the
-request's ``model``. The SDKs reach it through ``base_url`` exactly as they reach the real
-services. It runs in its own thread, so it serves sync code and a running event loop alike.
+request's ``model`` (and, for conditional scripts, by the conversation's opening text). The SDKs
+reach it through ``base_url`` exactly as they reach the real services. It runs in its own thread,
+so it serves sync code and a running event loop alike.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from deep_review.panel.scripted import wire
 from deep_review.panel.scripted.transcript import (
     Answer,
     Fault,
-    TurnPlan,
+    Script,
+    add_script,
+    choose_script,
     load_transcripts,
-    parse_steps,
+    parse_script,
 )
 
 Api = Literal["anthropic", "chat", "responses"]
@@ -53,6 +56,8 @@ class RecordedRequest:
     turn: int
     attempt: int
     raw: str = field(repr=False, default="")
+    when: tuple[str, ...] = ()
+    """The condition of the script that answered (empty: the default script, or none)."""
 
     @property
     def text(self) -> str:
@@ -81,7 +86,7 @@ class ScriptedModelServer:
         port: int = 0,
     ) -> None:
         self._lock = threading.Lock()
-        self._plans: dict[str, list[TurnPlan]] = {}
+        self._plans: dict[str, list[Script]] = {}
         if isinstance(transcripts, Path):
             self._plans.update(load_transcripts(transcripts))
         elif transcripts is not None:
@@ -98,11 +103,23 @@ class ScriptedModelServer:
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    def add_transcript(self, model: str, steps: Sequence[Mapping[str, Any]]) -> None:
-        """Script ``model`` (replacing any previous transcript for it)."""
-        plans = parse_steps(model, steps)
+    def add_transcript(
+        self,
+        model: str,
+        steps: Sequence[Mapping[str, Any]],
+        *,
+        when: str | Sequence[str] | None = None,
+    ) -> None:
+        """Script ``model``; with ``when``, only conversations whose opening holds those texts.
+
+        A script replaces the one with the same condition (without ``when``: the default).
+        """
+        condition = [when] if isinstance(when, str) else None if when is None else list(when)
+        script = parse_script(model, steps, condition)
         with self._lock:
-            self._plans[model] = plans
+            kept = [s for s in self._plans.get(model, []) if s.when != script.when]
+            self._plans[model] = kept
+            add_script(self._plans, model, script)
 
     def start(self) -> ScriptedModelServer:
         """Start serving in a background thread."""
@@ -214,7 +231,8 @@ class ScriptedModelServer:
         with self._lock:
             attempt = self._attempts.get(key, 0)
             self._attempts[key] = attempt + 1
-            plans = self._plans.get(model)
+            scripts = self._plans.get(model)
+            script = choose_script(scripts, opening(api, body)) if scripts else None
             self._requests.append(
                 RecordedRequest(
                     api=api,
@@ -225,13 +243,26 @@ class ScriptedModelServer:
                     turn=turn,
                     attempt=attempt,
                     raw=raw.decode("utf-8", "replace"),
+                    when=script.when if script else (),
                 )
             )
-        if plans is None:
+        if scripts is None:
             return _error(api, 404, f"model: {model} (no transcript for this model)")
+        if script is None:
+            conditions = "; ".join(" + ".join(map(repr, s.when)) for s in scripts)
+            return _error(
+                api,
+                400,
+                f"no scripted transcript for {model!r} matches this conversation and it has no"
+                f" default script (conditions: {conditions})",
+            )
+        plans = script.plans
         if turn >= len(plans):
             return _error(
-                api, 400, f"scripted transcript for {model!r} has no step for turn {turn + 1}"
+                api,
+                400,
+                f"scripted transcript for {model!r}{_described(script)} has no step for turn"
+                f" {turn + 1}",
             )
         plan = plans[turn]
         if attempt < len(plan.faults) or plan.answer is None:
@@ -281,6 +312,57 @@ def _conversation_key(api: Api, body: Mapping[str, Any]) -> str:
         first = items if isinstance(items, str) else _first_user(items)
     digest = hashlib.sha256(json.dumps([system, first], sort_keys=True).encode())
     return digest.hexdigest()[:16]
+
+
+def opening(api: Api, body: Mapping[str, Any]) -> str:
+    """The text a conversation opens with, that ``when`` conditions are matched against.
+
+    It is the system prompt (Anthropic ``system``; the Chat ``system``/``developer`` messages
+    and the Responses ``instructions`` and ``system``/``developer`` items before the first user
+    message) followed by the first user message, each as plain text (text parts joined by
+    newlines, other parts ignored), separated by a blank line. It does not change as the
+    conversation goes on, so every turn of a conversation follows the same script.
+    """
+    if api == "anthropic":
+        system = [_plain(body.get("system"))]
+        items: Any = body.get("messages")
+    elif api == "chat":
+        system, items = [], body.get("messages")
+    else:
+        system, items = [_plain(body.get("instructions"))], body.get("input")
+        if isinstance(items, str):
+            return "\n\n".join(part for part in [*system, items] if part)
+    user = ""
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        role = item.get("role")
+        if role in ("system", "developer"):
+            system.append(_plain(item.get("content")))
+        elif role == "user":
+            user = _plain(item.get("content"))
+            break
+    return "\n\n".join(part for part in [*system, user] if part)
+
+
+def _plain(content: Any) -> str:
+    """A message content as text: a string, or its text parts joined by newlines."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    texts = [
+        part["text"]
+        for part in content
+        if isinstance(part, dict)
+        and part.get("type") in ("text", "input_text")
+        and isinstance(part.get("text"), str)
+    ]
+    return "\n".join(texts)
+
+
+def _described(script: Script) -> str:
+    return f" (when {' + '.join(map(repr, script.when))})" if script.when else ""
 
 
 def _first_user(messages: Any) -> Any:

@@ -1,4 +1,8 @@
-"""Transcripts: what a scripted model does, turn by turn, keyed by the request's model name."""
+"""Transcripts: what a scripted model does, turn by turn, keyed by the request's model name.
+
+A model may have several scripts: each conditional one names text (``when``) that the
+conversation's opening must contain; the first script that matches plays, else the default one.
+"""
 
 from __future__ import annotations
 
@@ -130,23 +134,104 @@ def _fault(step: Mapping[str, Any], delay: float, where: str) -> Fault:
     )
 
 
-def load_transcripts(folder: Path) -> dict[str, list[TurnPlan]]:
-    """Every ``*.json`` transcript in a folder: ``{"model": ..., "steps": [...]}`` or a list."""
+@dataclass(frozen=True)
+class Script:
+    """One transcript for a model, played when every ``when`` text occurs in the opening."""
+
+    plans: list[TurnPlan]
+    when: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def is_default(self) -> bool:
+        """A script without ``when``: plays when no conditional script matches."""
+        return not self.when
+
+    def matches(self, opening: str) -> bool:
+        """Whether a conversation with this opening text should follow this script."""
+        return all(text in opening for text in self.when)
+
+
+def choose_script(scripts: Sequence[Script], opening: str) -> Script | None:
+    """The first conditional script whose ``when`` texts occur in ``opening``, else the default."""
+    for script in scripts:
+        if not script.is_default and script.matches(opening):
+            return script
+    return next((script for script in scripts if script.is_default), None)
+
+
+def parse_when(model: str, value: object) -> tuple[str, ...]:
+    """A ``when`` value (a text or a list of texts, all of which must occur) as a tuple."""
+    texts = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(texts, list)
+        or not texts
+        or not all(isinstance(text, str) and text for text in texts)
+    ):
+        raise TranscriptError(
+            f"transcript {model!r}: when must be a non-empty text or a list of non-empty texts"
+        )
+    return tuple(texts)
+
+
+def parse_script(model: str, steps: Sequence[Mapping[str, Any]], when: object = None) -> Script:
+    """One script for ``model``: its steps and, unless ``when`` is None, its condition."""
+    condition = () if when is None else parse_when(model, when)
+    return Script(parse_steps(model, steps), condition)
+
+
+def add_script(scripts: dict[str, list[Script]], model: str, script: Script) -> None:
+    """Append ``script`` to ``model``'s scripts; a second default or a repeated ``when`` fails."""
+    existing = scripts.setdefault(model, [])
+    for other in existing:
+        if other.when == script.when:
+            what = "default script (without when)" if script.is_default else f"when {script.when}"
+            where = ", ".join(name for name in (other.source, script.source) if name)
+            raise TranscriptError(
+                f"model {model!r} has two scripts with the same {what}"
+                + (f" ({where})" if where else "")
+            )
+    existing.append(script)
+
+
+def load_transcripts(folder: Path) -> dict[str, list[Script]]:
+    """Every ``*.json`` transcript in a folder, in file-name order, as scripts per model."""
     if not folder.is_dir():
         raise TranscriptError(f"transcript folder {folder} does not exist")
-    plans: dict[str, list[TurnPlan]] = {}
+    scripts: dict[str, list[Script]] = {}
     for path in sorted(folder.glob("*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise TranscriptError(f"transcript {path.name} is not valid JSON: {exc}") from None
-        if isinstance(data, list):
-            model, steps = path.stem, data
-        elif isinstance(data, dict) and isinstance(data.get("steps"), list):
-            model, steps = str(data.get("model", path.stem)), data["steps"]
-        else:
-            raise TranscriptError(
-                f"transcript {path.name}: expected a list of steps or {{'model', 'steps'}}"
-            )
-        plans[model] = parse_steps(model, steps)
-    return plans
+        for model, script in _file_scripts(path, data):
+            add_script(scripts, model, script)
+    return scripts
+
+
+def _file_scripts(path: Path, data: Any) -> list[tuple[str, Script]]:
+    """A file's scripts: a list of steps, a ``{"model", "when"?, "steps"}`` object, or a list."""
+    if isinstance(data, list) and data and all(_is_script_object(item) for item in data):
+        objects: list[Any] = data
+    elif isinstance(data, list):
+        return [(path.stem, _named(path, parse_script(path.stem, data)))]
+    elif _is_script_object(data):
+        objects = [data]
+    else:
+        raise TranscriptError(
+            f"transcript {path.name}: expected a list of steps, a {{'model', 'when', 'steps'}}"
+            " object, or a list of such objects"
+        )
+    found: list[tuple[str, Script]] = []
+    for item in objects:
+        model = str(item.get("model", path.stem))
+        found.append((model, _named(path, parse_script(model, item["steps"], item.get("when")))))
+    return found
+
+
+def _is_script_object(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("steps"), list)
+
+
+def _named(path: Path, script: Script) -> Script:
+    return Script(script.plans, script.when, path.name)
