@@ -50,6 +50,17 @@ def test_events_fold_into_one_row_per_reviewer() -> None:
     assert progress.stage == "panel"
 
 
+def test_rows_still_running_when_the_review_is_saved_are_finished() -> None:
+    progress = PanelProgress()
+    progress.apply(ReviewerStarted(reviewer="claude-lead", model="claude-x"))
+    progress.apply(StageStarted(stage="reconcile"))
+    assert progress.reviewers["claude-lead"].state == "running"
+
+    progress.apply(StageStarted(stage="store"))
+
+    assert progress.reviewers["claude-lead"].state == "done"
+
+
 def test_without_a_terminal_progress_is_plain_lines() -> None:
     stream = io.StringIO()
     with TerminalProgress(stream) as show:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,7 +65,7 @@ def leak_finding(
     }
 
 
-def submit(*findings: dict[str, object]) -> dict[str, object]:
+def submit(*findings: dict[str, Any]) -> dict[str, Any]:
     return {
         "submit": {
             "summary": "Adds Pool.restart.",
@@ -110,8 +112,8 @@ scripted = true
 
 
 @pytest.fixture
-def server() -> ScriptedModelServer:
-    transcripts = {
+def server() -> Iterator[ScriptedModelServer]:
+    transcripts: dict[str, list[dict[str, Any]]] = {
         "claude-scripted": [
             {"tool": "read_file", "input": {"path": "app/pool.py"}},
             submit(leak_finding("restart() leaks the previous workers", 9, 10)),

@@ -76,6 +76,8 @@ class PanelProgress:
         """Fold one event in; False when the event says nothing about progress."""
         if isinstance(event, StageStarted):
             self.stage, self.stage_detail = event.stage, event.detail
+            if event.stage in ("report", "store"):
+                self._finish_running()
         elif isinstance(event, Notice):
             self.notices.append(event.text)
         elif isinstance(event, ReviewerStarted):
@@ -100,6 +102,14 @@ class PanelProgress:
         else:
             return False
         return True
+
+    def _finish_running(self) -> None:
+        # The lead's seats announce a start but no finish: once the review is being saved,
+        # nothing is running any more.
+        now = time.monotonic()
+        for reviewer in self.reviewers.values():
+            if reviewer.state in ("running", "retrying"):
+                reviewer.state, reviewer.finished, reviewer.detail = "done", now, ""
 
     def reviewer(self, name: str) -> ReviewerProgress:
         """The named reviewer's row (created if an event arrives before its start)."""

@@ -503,3 +503,24 @@ def test_optional_arguments_are_plain_types_in_the_schema(history: GitRepo) -> N
     grep = next(s for s in make_toolbox(history).specs() if s.name == "grep")
     assert grep.input_schema["properties"]["glob"]["type"] == "string"
     assert grep.input_schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("use_ripgrep", [HAS_RIPGREP, False])
+async def test_earlier_reviews_in_the_store_are_invisible_to_reviewers(
+    history: GitRepo, use_ripgrep: bool
+) -> None:
+    # An earlier round's reviews and another agent's raw output: reading them would break the
+    # panel's independence.
+    history.write(".deep-review/agents/20260101-000000/claude.json", '{"retry_forever": 1}\n')
+    history.write(".deep-review/reviews/20260101-000000-feature.md", "retry_forever leaks\n")
+    toolbox = make_toolbox(history, use_ripgrep=use_ripgrep)
+
+    hits = await toolbox.call("grep", {"pattern": "retry_forever"})
+    listed = await toolbox.call("list_files", {})
+    read = await toolbox.call(
+        "read_file", {"path": ".deep-review/reviews/20260101-000000-feature.md"}
+    )
+
+    assert hits.text == "app/server.py:3:    retry_forever()\n"
+    assert ".deep-review" not in listed.text
+    assert read.is_error and "off limits" in read.text

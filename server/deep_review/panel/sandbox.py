@@ -23,6 +23,8 @@ from deep_review.errors import DeepReviewError
 DEFAULT_MAX_BYTES = 512 * 1024
 BINARY_SNIFF_BYTES = 8 * 1024
 _MAX_SYMLINK_HOPS = 40
+# Earlier reviews and other agents' output live here: a reviewer must not see them.
+STORE_FOLDER = ".deep-review"
 
 # Files whose whole purpose is to hold credentials: one list for the whole product.
 SECRET_FILE_GLOBS: tuple[str, ...] = SECRETS
@@ -185,6 +187,10 @@ class RepoSandbox:
             return ""
         if any(part.lower() == ".git" for part in normal.split("/")):
             raise SandboxError(f"git internals are off limits: {path!r}")
+        if normal.split("/")[0] == STORE_FOLDER:
+            raise SandboxError(
+                f"Deep Review's own store is off limits (reviewers work independently): {path!r}"
+            )
         return normal
 
     def resolve(self, path: str) -> str:
@@ -342,6 +348,7 @@ class RepoSandbox:
             names = [n for n in out.decode("utf-8", "replace").split("\0") if n]
             # Tracked files deleted from the working tree and submodule directories are not files.
             names = [n for n in names if (self.root / n).is_file() or (self.root / n).is_symlink()]
+        names = [n for n in names if n.split("/")[0] != STORE_FOLDER]
         matcher = glob_matcher(glob)
         if matcher is not None:
             names = [n for n in names if matcher.fullmatch(n)]

@@ -26,6 +26,7 @@ from deep_review.panel.process import run_process, scrubbed_env
 from deep_review.panel.redact import Redactor, split_lines
 from deep_review.panel.sandbox import (
     SECRET_FILE_GLOBS,
+    STORE_FOLDER,
     RepoSandbox,
     SandboxError,
     git_argv,
@@ -428,6 +429,8 @@ class Toolbox:
             str(self.sandbox.max_bytes),
             "--glob",
             "!.git",
+            "--glob",
+            f"!/{STORE_FOLDER}",
         ]
         if args.ignore_case:
             argv.append("--ignore-case")

@@ -219,6 +219,8 @@ def _signals(finding: ReconciledFinding, review: Review) -> str:
         note = escape.inline(verification.note) if verification.note else "no reason given"
         line += f"\n\n**{verification.status.capitalize()}**" + (f" from {was}" if was else "")
         line += f": {note}"
+    elif verification.status == "confirmed" and verification.note:
+        line += f"\n\n**Verified**: {escape.inline(verification.note)}"
     return line
 
 
