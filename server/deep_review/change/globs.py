@@ -14,35 +14,48 @@ from functools import lru_cache
 @lru_cache(maxsize=512)
 def _compile(pattern: str) -> re.Pattern[str]:
     if pattern.endswith("/"):
-        body = _translate(pattern.rstrip("/"))
+        body = translate_glob(pattern.rstrip("/"))
         anchored = "/" in pattern.rstrip("/")
         prefix = "" if anchored else "(?:.*/)?"
         return re.compile(f"{prefix}{body}/.*")
     if "/" not in pattern:
-        return re.compile(f"(?:.*/)?{_translate(pattern)}")
-    return re.compile(_translate(pattern.lstrip("/")))
+        return re.compile(f"(?:.*/)?{translate_glob(pattern)}")
+    return re.compile(translate_glob(pattern.lstrip("/")))
 
 
-def _translate(pattern: str) -> str:
+def translate_glob(glob: str) -> str:
+    """Regex body of a glob: ``**`` crosses folders, ``*`` and ``?`` do not; ``[..]``, ``{a,b}``."""
     out: list[str] = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if pattern.startswith("**/", index):
+    i = 0
+    while i < len(glob):
+        char = glob[i]
+        if glob.startswith("**/", i):
             out.append("(?:.*/)?")
-            index += 3
-            continue
-        if pattern.startswith("**", index):
+            i += 3
+        elif glob.startswith("**", i):
             out.append(".*")
-            index += 2
-            continue
-        if char == "*":
+            i += 2
+        elif char == "*":
             out.append("[^/]*")
+            i += 1
         elif char == "?":
             out.append("[^/]")
+            i += 1
+        elif char == "[" and glob.find("]", i + 1) != -1:
+            close = glob.find("]", i + 1)
+            body = glob[i + 1 : close].replace("\\", "\\\\")
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append(f"[{body}]")
+            i = close + 1
+        elif char == "{" and glob.find("}", i + 1) != -1:
+            close = glob.find("}", i + 1)
+            options = glob[i + 1 : close].split(",")
+            out.append("(?:" + "|".join(re.escape(o) for o in options) + ")")
+            i = close + 1
         else:
             out.append(re.escape(char))
-        index += 1
+            i += 1
     return "".join(out)
 
 

@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 from deep_review.change.exclusions import SECRETS, secret_reason
+from deep_review.change.globs import translate_glob
 from deep_review.errors import DeepReviewError
 
 DEFAULT_MAX_BYTES = 512 * 1024
@@ -88,46 +89,7 @@ def glob_to_regex(glob: str) -> re.Pattern[str]:
     glob = glob.strip().lstrip("/") if glob.strip() != "/" else ""
     while glob.startswith("./"):
         glob = glob[2:]
-    out: list[str] = []
-    i = 0
-    while i < len(glob):
-        char = glob[i]
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif char == "*":
-            out.append("[^/]*")
-            i += 1
-        elif char == "?":
-            out.append("[^/]")
-            i += 1
-        elif char == "[":
-            close = glob.find("]", i + 1)
-            if close == -1:
-                out.append(re.escape(char))
-                i += 1
-            else:
-                body = glob[i + 1 : close].replace("\\", "\\\\")
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = close + 1
-        elif char == "{":
-            close = glob.find("}", i + 1)
-            if close == -1:
-                out.append(re.escape(char))
-                i += 1
-            else:
-                options = glob[i + 1 : close].split(",")
-                out.append("(?:" + "|".join(re.escape(o) for o in options) + ")")
-                i = close + 1
-        else:
-            out.append(re.escape(char))
-            i += 1
-    pattern = "".join(out)
+    pattern = translate_glob(glob)
     if glob.endswith("/"):
         pattern += ".*"
     return re.compile(pattern + "(?:/.*)?" if pattern else ".*")
