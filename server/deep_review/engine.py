@@ -100,6 +100,7 @@ async def run_review(
     on_event(StageStarted(stage="change"))
     change = await collect_change_async(root, settings, base, include_uncommitted)
     store = ReviewStore(root)
+    store.check_location()  # before any model call: a review that cannot be saved is lost work
     if use_cache:
         cached = store.cached_review(change.base_sha, change.head_sha, change.diff_hash)
         if cached is not None:

@@ -51,8 +51,10 @@ def submit(*findings: Any, **extra: Any) -> dict[str, Any]:
     return {"submit": {**review, **extra}}
 
 
-def configure(repo: GitRepo, server: ScriptedModelServer, *models: str, commit: bool = True) -> None:
-    """Write ``.deep-review.toml`` with one scripted reviewer per model (anthropic/openai alternate)."""
+def configure(
+    repo: GitRepo, server: ScriptedModelServer, *models: str, commit: bool = True
+) -> None:
+    """Write ``.deep-review.toml``: a scripted reviewer per model, Anthropic and OpenAI in turn."""
     tables = []
     for index, model in enumerate(models):
         provider, url = (

@@ -36,12 +36,21 @@ def hostile_fixes(outside: Path) -> dict[str, tuple[str, str]]:
     """Finding title → (finding path, fix) for every way a fix may try to leave the tree."""
     edit_secret = f"@@ -1 +1 @@\n-{MARKER}\n+pwned = 1\n"
     return {
-        "dotdot": ("app.py", f"--- a/../outside/secret.py\n+++ b/../outside/secret.py\n{edit_secret}"),
+        "dotdot": (
+            "app.py",
+            f"--- a/../outside/secret.py\n+++ b/../outside/secret.py\n{edit_secret}",
+        ),
         "absolute": ("app.py", f"--- {outside}/secret.py\n+++ {outside}/secret.py\n{edit_secret}"),
-        "hook": ("app.py", "--- /dev/null\n+++ b/.git/hooks/pre-commit\n@@ -0,0 +1,2 @@\n"
-                 "+#!/bin/sh\n+touch pwned\n"),
-        "config": ("app.py", "--- a/.git/config\n+++ b/.git/config\n@@ -1 +1,2 @@\n"
-                   " [core]\n+\tfsmonitor = touch pwned\n"),
+        "hook": (
+            "app.py",
+            "--- /dev/null\n+++ b/.git/hooks/pre-commit\n@@ -0,0 +1,2 @@\n"
+            "+#!/bin/sh\n+touch pwned\n",
+        ),
+        "config": (
+            "app.py",
+            "--- a/.git/config\n+++ b/.git/config\n@@ -1 +1,2 @@\n"
+            " [core]\n+\tfsmonitor = touch pwned\n",
+        ),
         "created": ("app.py", "--- /dev/null\n+++ b/../x.py\n@@ -0,0 +1 @@\n+escaped = 1\n"),
         "symlink": ("app.py", f"--- a/link.py\n+++ b/link.py\n{edit_secret}"),
         "symlink-dir": ("app.py", "--- /dev/null\n+++ b/linkdir/new.py\n@@ -0,0 +1 @@\n+new = 1\n"),
@@ -87,8 +96,21 @@ def test_review_drops_findings_outside_the_tree_and_never_embeds_their_content(
     with ScriptedModelServer({"mallory": [submit(*findings, *fixes)]}) as server:
         monkeypatch.setenv(KEY_ENV, "sk-test")
         configure(hostile, server, "mallory")
-        code = main(["review", "--repo", str(hostile.root), "--format", "md", "--format", "html",
-                     "--format", "sarif", "--format", "json"])
+        code = main(
+            [
+                "review",
+                "--repo",
+                str(hostile.root),
+                "--format",
+                "md",
+                "--format",
+                "html",
+                "--format",
+                "sarif",
+                "--format",
+                "json",
+            ]
+        )
     assert code == 0
     review = latest_review(hostile.root)
     assert {f.path for f in review.findings} <= {"app.py"}
@@ -98,9 +120,11 @@ def test_review_drops_findings_outside_the_tree_and_never_embeds_their_content(
     for written in (hostile.root / ".deep-review").rglob("*"):
         if written.is_file():
             assert "HIDDEN_TOKEN" not in written.read_text(errors="replace"), written
-    for kept in review.findings:
-        if kept.fix:
-            assert main(["apply", kept.id, "--repo", str(hostile.root)]) == 1
+    fixed = [kept for kept in review.findings if kept.fix]
+    assert fixed
+    for kept in fixed:
+        assert kept.fix_status in ("invalid", "stale")  # never "applies" for an escaping fix
+        assert main(["apply", kept.id, "--repo", str(hostile.root)]) == 1
     assert_nothing_escaped(hostile, outside)
 
 
@@ -140,3 +164,29 @@ async def test_language_server_refuses_fixes_that_leave_the_repository(
         logged = " ".join(m.message for m in editor.client.log_messages)
         assert MARKER not in logged and "pwned" not in logged
     assert_nothing_escaped(hostile, outside)
+
+
+@pytest.mark.parametrize("link", [".deep-review", ".deep-review/reviews"])
+def test_a_committed_store_link_out_of_the_repository_is_refused_before_any_model_call(
+    repo: GitRepo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    link: str,
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    project(repo)
+    (repo.root / link).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(elsewhere, repo.root / link)
+    repo.commit("a store that leads elsewhere", link)
+    with ScriptedModelServer({"claude-x": [submit(finding())]}) as server:
+        monkeypatch.setenv(KEY_ENV, "sk-test")
+        configure(repo, server, "claude-x")
+        code = main(["review", "--repo", str(repo.root)])
+        requests = len(server.requests)
+
+    assert code == 2
+    assert "outside the repository; refusing to write reviews there" in capsys.readouterr().err
+    assert requests == 0
+    assert list(elsewhere.iterdir()) == []

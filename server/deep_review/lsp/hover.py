@@ -8,6 +8,7 @@ from deep_review.lsp.core import DeepReviewServer
 from deep_review.lsp.diagnostics import line_range
 from deep_review.lsp.tracking import LineSpan
 from deep_review.model import Finding, ReconciledFinding
+from deep_review.report import escape
 
 
 def _fence(text: str, language: str) -> str:
@@ -20,14 +21,14 @@ def _fence(text: str, language: str) -> str:
 def finding_markdown(finding: Finding, *, reviewer: str | None = None) -> str:
     """Title, severity, explanation, evidence, fix, verification and who raised it."""
     if isinstance(finding, ReconciledFinding):
-        heading = f"### {finding.id} · {finding.title}"
+        heading = f"### {finding.id} · {escape.inline(finding.title)}"
         where = finding.location_label
     else:
-        heading = f"### [unverified] {finding.title}"
+        heading = f"### [unverified] {escape.inline(finding.title)}"
         where = f"{finding.path}:{finding.start_line}-{finding.end_line}"
     parts = [heading, f"**{finding.severity}** · {finding.category} · `{where}`"]
     if finding.body:
-        parts.append(finding.body.strip())
+        parts.append(escape.block(finding.body))  # model-written: no HTML, no images
     if finding.evidence:
         parts.append("**Evidence**\n\n" + _fence(finding.evidence, ""))
     if finding.fix:

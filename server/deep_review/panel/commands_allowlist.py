@@ -37,7 +37,8 @@ def check_allowed(command: str, allow: list[str]) -> list[str]:
     """The argv to run when ``command`` is allowed; ``CommandRefused`` otherwise.
 
     Allowed: an exact match of an allowlist entry, or an entry followed by extra arguments that
-    stay inside the repository (``pytest -x`` allows ``pytest -x tests/test_app.py``).
+    stay inside the repository (``pytest -x`` allows ``pytest -x tests/test_app.py``). Extra
+    options are refused: ``git log --output=app.py`` or ``pytest --basetemp=src`` write files.
     """
     if not allow:
         raise CommandRefused("running commands is not enabled for this repository")
@@ -47,6 +48,12 @@ def check_allowed(command: str, allow: list[str]) -> list[str]:
         if argv[: len(allowed)] != allowed:
             continue
         extra = argv[len(allowed) :]
+        options = [arg for arg in extra if arg.startswith("-") and arg != "-"]
+        if options:
+            raise CommandRefused(
+                f"extra options are refused ({' '.join(options)}): options can write files;"
+                f" only repository paths may follow an allowed command ({entry})"
+            )
         if any(_escapes(arg) for arg in extra):
             raise CommandRefused(
                 "extra arguments must stay inside the repository (no absolute paths or '..')"

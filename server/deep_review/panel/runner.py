@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import anyio
 
@@ -27,6 +29,12 @@ DEFAULT_MODELS: dict[str, str] = {
     "openai": "gpt-5",
     "gemini": "gemini-2.5-pro",
 }
+# Reconciling is quadratic in findings; no real review has more, a runaway model may.
+MAX_FINDINGS_PER_REVIEWER = 200
+# A finding is read by a person; megabytes in one field are a runaway model, not a finding.
+MAX_FIELD_CHARS = 20_000
+_TEXT_FIELDS = ("title", "body", "evidence", "fix")
+_MIN_KEY_CHARS = 16  # real keys are longer; short test values would redact ordinary words
 NO_MODELS_NOTICE = (
     "No model reviewers ran: only the offline analyzers reviewed this change. To add model"
     " reviewers, set ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY, or configure"
@@ -86,14 +94,55 @@ def to_agent_review(reviewer: ReviewerConfig, run: AgentRun[SubmittedReview]) ->
         "scripted": reviewer.scripted,
     }
     submitted = run.result.model_dump() if run.result is not None else {}
+    error = run.error
+    findings = submitted.get("findings", [])
+    if len(findings) > MAX_FINDINGS_PER_REVIEWER:
+        submitted["findings"] = _most_severe(findings, MAX_FINDINGS_PER_REVIEWER)
+        error = (
+            f"reviewer {reviewer.name!r} submitted {len(findings)} findings; only the"
+            f" {MAX_FINDINGS_PER_REVIEWER} most severe were kept"
+        )
+    oversized = [f["title"][:80] for f in submitted.get("findings", []) if _oversized(f)]
+    if oversized:
+        submitted["findings"] = [_shortened(f) for f in submitted["findings"]]
+        note = (
+            f"{len(oversized)} finding(s) had fields over {MAX_FIELD_CHARS} characters,"
+            " shortened: " + "; ".join(oversized[:3])
+        )
+        error = f"{error}; {note}" if error else f"reviewer {reviewer.name!r}: {note}"
     return AgentReview(
         **submitted,
         **identity,
         status=run.status,
-        error=run.error,
+        error=error,
         raw_output=run.raw_output,
         stats=run.stats,
     )
+
+
+def _oversized(finding: dict[str, Any]) -> bool:
+    return any(len(finding.get(key) or "") > MAX_FIELD_CHARS for key in _TEXT_FIELDS)
+
+
+def _shortened(finding: dict[str, Any]) -> dict[str, Any]:
+    """The finding with each text field cut to ``MAX_FIELD_CHARS``, saying so where it was cut."""
+    shortened = dict(finding)
+    for key in _TEXT_FIELDS:
+        text = shortened.get(key) or ""
+        if len(text) > MAX_FIELD_CHARS:
+            cut = len(text) - MAX_FIELD_CHARS
+            shortened[key] = f"{text[:MAX_FIELD_CHARS]}\n[deep-review: {cut} more characters cut]"
+    return shortened
+
+
+def _most_severe(findings: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` findings by severity, in the reviewer's order within a severity."""
+    order = {"critical": 0, "important": 1, "suggestion": 2}
+    ranked = sorted(
+        enumerate(findings), key=lambda item: (order.get(item[1]["severity"], 3), item[0])
+    )
+    kept = sorted(index for index, _ in ranked[:limit])
+    return [findings[index] for index in kept]
 
 
 def _crashed(reviewer: ReviewerConfig, error: Exception, started: float) -> AgentReview:
@@ -166,6 +215,7 @@ async def run_panel(
             warmup.start_soon(anyio.to_thread.run_sync, _import_sdks, reviewers)
             prompt = await anyio.to_thread.run_sync(_review_prompt, change, sandbox, redactor)
     results: list[AgentReview | None] = [None] * len(reviewers)
+    keys = api_keys(reviewers, environment)
 
     async def run_one(index: int, reviewer: ReviewerConfig) -> None:
         started = time.monotonic()
@@ -175,10 +225,10 @@ async def run_panel(
                 return
             assert prompt is not None  # built above whenever a model reviewer is present
             review = await _run_model_reviewer(
-                reviewer, change, sandbox, settings, prompt, redactor, on_event, environment
+                reviewer, change, sandbox, settings, prompt, redactor, on_event, environment, keys
             )
         except Exception as error:
-            review = _crashed(reviewer, error, started)
+            review = without_keys(_crashed(reviewer, error, started), keys)
             on_event(
                 ReviewerFailed(reviewer=reviewer.name, error=review.error or "", review=review)
             )
@@ -199,6 +249,7 @@ async def _run_model_reviewer(
     redactor: Redactor,
     on_event: EventSink,
     env: Mapping[str, str],
+    keys: Sequence[str] = (),
 ) -> AgentReview:
     toolbox = Toolbox(sandbox, change, commands=settings.commands, redactor=redactor)
     run = await run_agent(
@@ -210,9 +261,36 @@ async def _run_model_reviewer(
         on_event=on_event,
         env=env,
     )
-    review = to_agent_review(reviewer, run)
+    review = without_keys(to_agent_review(reviewer, run), keys)
     if review.status == "completed":
         on_event(ReviewerFinished(reviewer=reviewer.name, review=review))
     else:
         on_event(ReviewerFailed(reviewer=reviewer.name, error=review.error or "", review=review))
     return review
+
+
+def api_keys(reviewers: Sequence[ReviewerConfig], env: Mapping[str, str]) -> list[str]:
+    """The values of every reviewer's key variable that are set (long enough to be a key)."""
+    names = {r.api_key_env for r in reviewers if r.api_key_env}
+    return sorted({env[name] for name in names if len(env.get(name) or "") >= _MIN_KEY_CHARS})
+
+
+def without_keys(review: AgentReview, keys: Sequence[str]) -> AgentReview:
+    """The review with every API key value a model echoed back replaced by ``[redacted]``."""
+    text = review.model_dump_json()
+    if not any(json.dumps(key)[1:-1] in text for key in keys):
+        return review
+    return AgentReview.model_validate(_scrubbed(review.model_dump(), keys))
+
+
+def _scrubbed(value: Any, keys: Sequence[str]) -> Any:
+    """``value`` with the keys cut out of its strings (never out of field names)."""
+    if isinstance(value, str):
+        for key in keys:
+            value = value.replace(key, "[redacted]")
+        return value
+    if isinstance(value, dict):
+        return {name: _scrubbed(item, keys) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item, keys) for item in value]
+    return value

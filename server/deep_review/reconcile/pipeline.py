@@ -10,6 +10,8 @@ import anyio
 
 from deep_review.change.model import Change
 from deep_review.config import ReconcileConfig
+from deep_review.errors import DeepReviewError
+from deep_review.fixes import FixDoesNotApply
 from deep_review.model import (
     SEVERITY_ORDER,
     AgentReview,
@@ -20,7 +22,7 @@ from deep_review.model import (
     Verification,
 )
 from deep_review.reconcile import calibrate, retro, summarise
-from deep_review.reconcile.combine import Draft, Event, build_draft
+from deep_review.reconcile.combine import Draft, Event, ReadText, build_draft
 from deep_review.reconcile.ground import Claim, DroppedClaim, TextSource, ground_reviews
 from deep_review.reconcile.lead import (
     LeadModel,
@@ -128,7 +130,7 @@ async def reconcile_with_trace(
     if seat.failure is not None:
         # Some merge answers came from the lead and some not: use the rules for all of them.
         groups = await group_claims(grounding.claims)
-    drafts = [build_draft(group, source.read_text) for group in groups]
+    drafts = [build_draft(group, fix_reader(source)) for group in groups]
     for draft in drafts:
         _place_by_scope(draft, scope)
     repo_context = await _verify(drafts, change, seat)
@@ -364,3 +366,24 @@ def _info(review: AgentReview) -> ReviewerInfo:
         effort=review.effort,
         scripted=review.scripted,
     )
+
+
+def fix_reader(source: TextSource) -> ReadText:
+    """``source.read_text`` for checking fixes; a path the source refuses makes a fix invalid.
+
+    A refused path (a symlink out of the repository) reads as None, which a fix would take for
+    a file it may create: the report would then call a fix that ``apply`` refuses "applies".
+    """
+    resolve = getattr(source, "resolve", None)
+
+    def read(path: str) -> str | None:
+        if callable(resolve):
+            try:
+                resolve(path)
+            except DeepReviewError:
+                raise FixDoesNotApply(
+                    f"The fix names {path}, which leads outside the repository.", "invalid"
+                ) from None
+        return source.read_text(path)
+
+    return read

@@ -170,7 +170,9 @@ def _neutralise_html(line: str) -> str:
 
 
 def _escape_angle(text: str) -> str:
-    return text.replace("<", "&lt;")
+    # An image loads its URL when the report (or a hover) is shown: a model could phone home
+    # with what it read. Escaped, ``![alt](url)`` shows as text.
+    return text.replace("<", "&lt;").replace("![", "!\\[")
 
 
 def fenced(code: str, language: str = "") -> str:

@@ -4,8 +4,16 @@ from deep_review.store.fingerprint import finding_fingerprint
 from deep_review.store.store import (
     Dismissal,
     ReviewStore,
+    StoreOutsideRepository,
     StoreVersionError,
     cache_key,
 )
 
-__all__ = ["Dismissal", "ReviewStore", "StoreVersionError", "cache_key", "finding_fingerprint"]
+__all__ = [
+    "Dismissal",
+    "ReviewStore",
+    "StoreOutsideRepository",
+    "StoreVersionError",
+    "cache_key",
+    "finding_fingerprint",
+]

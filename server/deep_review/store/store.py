@@ -29,6 +29,10 @@ GITIGNORE = (
 )
 
 
+class StoreOutsideRepository(DeepReviewError):
+    """``.deep-review/`` (or a folder in it) leads outside the repository."""
+
+
 class StoreVersionError(DeepReviewError):
     """A stored file was written by a newer deep-review."""
 
@@ -69,8 +73,26 @@ class ReviewStore:
 
     # -- layout --------------------------------------------------------------------------------
 
+    def _check_inside(self, folder: Path) -> None:
+        """Refuse a store folder that a (committed) symlink points outside the repository."""
+        if not folder.is_symlink() and not folder.exists():
+            return
+        target = folder.resolve()
+        if not target.is_relative_to(self.repo_root.resolve()):
+            raise StoreOutsideRepository(
+                f"{folder} is a link to {target}, outside the repository; refusing to write"
+                " reviews there (remove the link or make it a folder)."
+            )
+
     def _ensure_root(self) -> None:
+        self._check_inside(self.root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self.check_location()
+
+    def check_location(self) -> None:
+        """Raise ``StoreOutsideRepository`` when a store folder is a link out of the repository."""
+        for folder in (self.root, self.reviews_dir, self.agents_dir, self.cache_dir):
+            self._check_inside(folder)
         gitignore = self.root / ".gitignore"
         if not gitignore.exists():
             atomic_write_text(gitignore, GITIGNORE)
@@ -251,6 +273,7 @@ class ReviewStore:
         kept = [d for d in current.dismissals if d.fingerprint != fingerprint]
         if len(kept) == len(current.dismissals):
             return False
+        self._ensure_root()
         atomic_write_text(
             self.dismissals_path, Dismissals(dismissals=kept).model_dump_json(indent=2)
         )
