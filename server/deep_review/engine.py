@@ -91,6 +91,7 @@ async def run_review(
     """Review the branch containing ``start`` and save the result in ``.deep-review/``."""
     from deep_review.panel import missing_models_notice, run_panel
     from deep_review.panel.redact import Redactor
+    from deep_review.panel.runner import api_keys, without_keys
 
     began = time.monotonic()
     environment = dict(os.environ if env is None else env)
@@ -140,6 +141,8 @@ async def run_review(
     )
     review.notices[:0] = notices
     review.withheld_secrets = redactor.withheld
+    # The lead model's notes and narratives are model output too: no key it echoes is kept.
+    review = without_keys(review, api_keys(reviewers, environment))
     review.header.round = store.next_round_number(change.branch)
     review.header.wall_clock_s = round(time.monotonic() - began, 1)
 

@@ -90,3 +90,22 @@ async def test_the_language_server_never_logs_the_key(
     assert "rejected" in seen
     assert KEY[:24] not in seen
     assert_no_key_under(repo.root)
+
+
+def test_key_echoed_in_the_lead_models_notes_is_cut_from_the_reconciled_review() -> None:
+    from datetime import UTC, datetime
+
+    from deep_review.model import AgentRetro, Review, ReviewHeader
+    from deep_review.panel.runner import without_keys
+
+    review = Review(
+        header=ReviewHeader(date=datetime(2026, 1, 1, tzinfo=UTC)),
+        executive_summary=f"The lead saw {KEY} in the environment.",
+        retro=[AgentRetro(agent="claude", narrative=f"claude printed {KEY}")],
+    )
+
+    scrubbed = without_keys(review, [KEY])
+
+    assert isinstance(scrubbed, Review)
+    assert KEY not in scrubbed.model_dump_json()
+    assert scrubbed.retro[0].narrative == "claude printed [redacted]"

@@ -7,9 +7,10 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
+from pydantic import BaseModel
 
 from deep_review.change.model import Change
 from deep_review.config import ReviewerConfig, Settings
@@ -21,6 +22,8 @@ from deep_review.panel.prompting import ReviewPrompt, build_review_prompt, repo_
 from deep_review.panel.redact import Redactor
 from deep_review.panel.sandbox import RepoSandbox, is_secret_file
 from deep_review.panel.tools import Toolbox
+
+ReviewT = TypeVar("ReviewT", bound=BaseModel)
 
 MODEL_PROVIDERS = ("anthropic", "openai", "openai-compatible")
 GEMINI_OPENAI_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
@@ -275,12 +278,12 @@ def api_keys(reviewers: Sequence[ReviewerConfig], env: Mapping[str, str]) -> lis
     return sorted({env[name] for name in names if len(env.get(name) or "") >= _MIN_KEY_CHARS})
 
 
-def without_keys(review: AgentReview, keys: Sequence[str]) -> AgentReview:
+def without_keys(review: ReviewT, keys: Sequence[str]) -> ReviewT:
     """The review with every API key value a model echoed back replaced by ``[redacted]``."""
     text = review.model_dump_json()
     if not any(json.dumps(key)[1:-1] in text for key in keys):
         return review
-    return AgentReview.model_validate(_scrubbed(review.model_dump(), keys))
+    return type(review).model_validate(_scrubbed(review.model_dump(), keys))
 
 
 def _scrubbed(value: Any, keys: Sequence[str]) -> Any:
