@@ -329,7 +329,7 @@ async def test_run_command_runs_allowed_commands_without_secrets(
     assert not result.is_error, result.text
     lines = result.text.splitlines()
     assert lines[1] == "[]"
-    assert lines[2] == str(history.root.resolve())
+    assert lines[2] == "."  # a throwaway copy, its temp root spelled repo-relative
     assert lines[3] == "['tests/extra']"
     assert lines[-1] == "[exit status 0]"
 

@@ -187,3 +187,57 @@ async def test_a_lead_that_fails_leaves_a_deterministic_review_and_says_so(
     assert notice.startswith("Claims were not model-verified: the lead model failed")
     [finding] = review.findings  # the rule-based merge still happened
     assert (finding.severity, finding.verification.status) == ("important", "unverified")
+
+
+TOKEN = "ghp_" + "Zq7RtY2mWx9LkP4vB8nC3dF6gH1jS5aE0uIo"
+LEAKY = f'import os\n\nGITHUB_TOKEN = "{TOKEN}"\n\n\ndef token() -> str:\n    return GITHUB_TOKEN\n'
+
+
+async def test_an_analyzer_finding_with_a_secret_reaches_the_lead_redacted(
+    scripted: ScriptedModelServer, repo: GitRepo
+) -> None:
+    repo.write("config.py", "import os\n")
+    repo.commit("Start config")
+    repo.branch("token")
+    repo.write("config.py", LEAKY)
+    repo.commit("Hard-code the token")
+    change = collect_change(repo.root, base="main")
+    evidence = f'GITHUB_TOKEN = "{TOKEN}"'
+    ruff = AgentReview.model_validate(
+        {
+            "reviewer": "ruff",
+            "findings": [
+                {
+                    "path": "config.py", "start_line": 3, "end_line": 3, "severity": "critical",
+                    "category": "regression", "title": f"S105 hard-coded password {TOKEN}",
+                    "body": f"Possible hardcoded password assigned to: {evidence}",
+                    "evidence": evidence,
+                    "fix": (
+                        "--- a/config.py\n+++ b/config.py\n@@ -3 +3 @@\n"
+                        f'-GITHUB_TOKEN = "{TOKEN}"\n+GITHUB_TOKEN = os.environ["GITHUB_TOKEN"]\n'
+                    ),
+                    "related": [
+                        {"path": "config.py", "start_line": 7, "end_line": 7,
+                         "note": f"returns {TOKEN}"}
+                    ],
+                }
+            ],
+        }
+    )  # fmt: skip
+    scripted.add_transcript("claude-lead", ANSWERS)
+    claude = _reviewer(scripted, "claude", "claude-lead", "anthropic")
+    sandbox = RepoSandbox(Path(change.repo_root))
+    lead = make_lead(
+        "claude", [claude], sandbox=sandbox, change=change, on_event=lambda e: None,
+        env={KEY_ENV: TEST_KEY},
+    )  # fmt: skip
+    review = await reconcile([ruff], change, sandbox, config=ReconcileConfig(), lead=lead)
+
+    requests = scripted.requests_for("claude-lead")
+    assert any("Verify this finding" in r.text for r in requests)
+    assert any("S105 hard-coded password" in r.text for r in requests)
+    for request in requests:
+        assert TOKEN not in request.text
+        assert TOKEN[4:24] not in str(request.body)
+    [finding] = review.findings  # the stored finding keeps the real evidence for grounding
+    assert finding.evidence == evidence

@@ -254,16 +254,17 @@ async def _run_model_reviewer(
     env: Mapping[str, str],
     keys: Sequence[str] = (),
 ) -> AgentReview:
-    toolbox = Toolbox(sandbox, change, commands=settings.commands, redactor=redactor)
-    run = await run_agent(
-        reviewer,
-        system=prompt.system,
-        prompt=prompt.user,
-        toolbox=toolbox,
-        submit_model=SubmittedReview,
-        on_event=on_event,
-        env=env,
-    )
+    # The Toolbox's throwaway command copy is removed here, even when the reviewer fails.
+    async with Toolbox(sandbox, change, commands=settings.commands, redactor=redactor) as toolbox:
+        run = await run_agent(
+            reviewer,
+            system=prompt.system,
+            prompt=prompt.user,
+            toolbox=toolbox,
+            submit_model=SubmittedReview,
+            on_event=on_event,
+            env=env,
+        )
     review = without_keys(to_agent_review(reviewer, run), keys)
     if review.status == "completed":
         on_event(ReviewerFinished(reviewer=reviewer.name, review=review))

@@ -14,7 +14,8 @@ import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import anyio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -34,6 +35,7 @@ from deep_review.panel.sandbox import (
     glob_matcher,
     is_secret_file,
 )
+from deep_review.panel.workcopy import WorkCopy
 
 MAX_RESULT_BYTES = 48 * 1024
 MAX_READ_LINES = 1000
@@ -180,7 +182,11 @@ _Handler = Callable[[Any], Awaitable[str]]
 
 
 class Toolbox:
-    """The read-only tools over one sandboxed tree and one change."""
+    """The read-only tools over one sandboxed tree and one change.
+
+    Close it (``aclose()`` or ``async with``) when the review is done: it removes the throwaway
+    copy ``run_command`` works in.
+    """
 
     def __init__(
         self,
@@ -201,6 +207,7 @@ class Toolbox:
         self.base = RepoSandbox(sandbox.root, ref=self.base_sha, max_bytes=sandbox.max_bytes)
         self.ripgrep = shutil.which("rg") if use_ripgrep and sandbox.ref is None else None
         self.max_result_bytes = max_result_bytes
+        self.workcopy = WorkCopy(sandbox)
         self._tools: dict[str, tuple[str, type[_Args], _Handler]] = {
             "read_file": (
                 "Read a file of the reviewed tree, with line numbers (like cat -n). Give "
@@ -246,12 +253,30 @@ class Toolbox:
         if self.commands.allow:
             allowed = "; ".join(self.commands.allow)
             self._tools["run_command"] = (
-                "Run one of the repository's allowed commands in the repository root (no "
-                f"shell, timeout {self.commands.timeout_s:.0f}s). Allowed: {allowed}. Extra "
-                "arguments after an allowed command are accepted when they stay in the repo.",
+                "Run one of the repository's allowed commands at the root of a throwaway copy "
+                "of the reviewed tree (no shell, no .git, timeout "
+                f"{self.commands.timeout_s:.0f}s; files it writes are discarded after the "
+                f"review, later commands see them). Allowed: {allowed}. Extra arguments after "
+                "an allowed command are accepted when they stay in the repo.",
                 RunCommandArgs,
                 self._run_command,
             )
+
+    async def aclose(self) -> None:
+        """Removes the throwaway copy commands ran in (and all they wrote), if one was made."""
+        await self.workcopy.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        with anyio.CancelScope(shield=True):
+            await self.aclose()
 
     def specs(self) -> list[ToolSpec]:
         """The tools on offer, with their JSON Schema input schemas."""
@@ -596,18 +621,23 @@ class Toolbox:
 
     async def _run_command(self, args: RunCommandArgs) -> str:
         argv = check_allowed(args.command, self.commands.allow)
+        # Commands may write (caches, bytecode, test output): never in the user's tree.
+        cwd = await self.workcopy.ensure()
+        env = scrubbed_env()
+        # Without this, git inside the copy could find a repository around the temp directory.
+        env["GIT_CEILING_DIRECTORIES"] = str(cwd.parent)
         try:
             result = await run_process(
                 argv,
-                cwd=self.sandbox.real_root,
-                env=scrubbed_env(),
+                cwd=cwd,
+                env=env,
                 timeout=self.commands.timeout_s,
                 output_cap=self.commands.output_cap_bytes,
                 merge_stderr=True,
             )
         except (FileNotFoundError, PermissionError) as error:
             raise ToolFailure(f"cannot start {argv[0]!r}: {error.strerror or error}") from None
-        output = result.stdout.decode("utf-8", "replace")
+        output = self.workcopy.relative_output(result.stdout.decode("utf-8", "replace"))
         output = self.redactor.redact(output, f"<command: {args.command}>")
         if result.stdout_dropped:
             if output and not output.endswith("\n"):

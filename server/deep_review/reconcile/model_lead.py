@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -160,6 +160,7 @@ class ModelLead:
             "summary": review.summary,
             "design_observations": [o.model_dump() for o in review.design_observations],
         }
+        facts = _redacted_texts(facts, self._redactor, "")
         payload = json.dumps(facts, indent=2, sort_keys=True)
         boundary = new_boundary(payload)
         text = render(prompt("narrate"), {"retro": data_block("RETRO", payload, boundary)})
@@ -184,6 +185,7 @@ class ModelLead:
             "design_observations": [o.model_dump() for o in review.design_observations],
             "agent_summaries": {r.reviewer: r.summary for r in review.agent_reviews if r.summary},
         }
+        facts = _redacted_texts(facts, self._redactor, "")
         payload = json.dumps(facts, indent=2, sort_keys=True)
         boundary = new_boundary(payload)
         text = render(prompt("summarise"), {"review": data_block("REVIEW", payload, boundary)})
@@ -191,9 +193,26 @@ class ModelLead:
         return answer.summary.strip()
 
     def _finding_json(self, finding: Finding) -> str:
-        data = finding.model_dump(exclude_none=True)
-        data["evidence"] = self._redactor.redact(finding.evidence, finding.path)
-        return json.dumps(data, indent=2, sort_keys=True)
+        """The finding as JSON for a prompt, every text in it redacted (the finding is not)."""
+        return json.dumps(self._redacted_finding(finding), indent=2, sort_keys=True)
+
+    def _redacted_finding(self, finding: Finding) -> dict[str, Any]:
+        """``finding`` dumped with secrets cut from every text a reviewer or analyzer wrote.
+
+        Analyzer evidence and fixes come from local files unredacted; the stored finding keeps
+        them (grounding needs the real text), only what goes to a provider is redacted.
+        """
+        redact = self._redactor
+        data: dict[str, Any] = {
+            key: _redacted_texts(value, redact, finding.path)
+            for key, value in finding.model_dump(exclude_none=True).items()
+        }
+        data["evidence"] = redact.redact(
+            finding.evidence, finding.path, first_line=finding.start_line
+        )
+        if finding.fix is not None:
+            data["fix"] = redact.redact_diff(finding.fix, finding.path)
+        return data
 
     def _verifier_for(self, finding: ReconciledFinding) -> ReviewerConfig:
         """The lead, unless it shares a family with every finder and another family is there."""
@@ -242,3 +261,14 @@ class ModelLead:
 
 def _label(reviewer: ReviewerConfig) -> str:
     return f"{reviewer.name} ({reviewer.model})" if reviewer.model else reviewer.name
+
+
+def _redacted_texts(value: Any, redactor: Redactor, path: str) -> Any:
+    """``value`` (a JSON-like tree) with every string redacted; keys are left as they are."""
+    if isinstance(value, str):
+        return redactor.redact(value, path)
+    if isinstance(value, dict):
+        return {key: _redacted_texts(item, redactor, path) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted_texts(item, redactor, path) for item in value]
+    return value
