@@ -1,12 +1,17 @@
 // End-to-end test of the Deep Review extension in real VS Code (code-server + headless Chromium).
 //
 //   node vscode-e2e.mjs --vsix X.vsix --workspace REPO --file pricing.py --title "..." \
-//        --screenshots DIR --tools build/editor-e2e [--expect-line N]
+//        --screenshots DIR --tools build/editor-e2e [--palette-title "..."] \
+//        [--dismiss-title "..."] [--cancel]
 //
 // Installs the .vsix, opens the workspace, runs "Deep Review: Review branch" from the command
 // palette, waits for the finding in the Problems panel, applies the quick fix with Ctrl+., saves,
-// and waits for the file on disk to change. Prints one JSON line: {ok, steps, ...}; exit 0 on
-// success, 1 on failure (the failing step and a screenshot of it are in the JSON/screenshots).
+// and waits for the file on disk to change. With --palette-title it fixes that finding with the
+// palette's "Deep Review: Apply fix" (cursor on it), with --dismiss-title it dismisses that one
+// with "Deep Review: Dismiss finding", checking the status bar counts after each; with --cancel
+// it starts a second (slow) review and stops it with "Deep Review: Cancel review". Prints one
+// JSON line: {ok, steps, ...}; exit 0 on success, 1 on failure (the failing step, a screenshot
+// of it and the extension's output channel are in the JSON/screenshots).
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -28,6 +33,12 @@ const { values: opts } = parseArgs({
     "server-path": { type: "string" },
     "key-variable": { type: "string" },
     "key-value": { type: "string" },
+    // Optional: a finding fixed with the palette's "Apply fix", one dismissed with "Dismiss
+    // finding", and whether to cancel a (slow) second review with "Cancel review".
+    "palette-title": { type: "string" },
+    "dismiss-title": { type: "string" },
+    "expect-file": { type: "string" },
+    cancel: { type: "boolean", default: false },
   },
 });
 for (const required of ["vsix", "workspace", "file", "title", "screenshots", "tools"]) {
@@ -133,6 +144,45 @@ async function answerInput(ready, text, chosen) {
   // In a pick, Enter takes the focused row: wait until the filter has made it the one we want.
   await chosen?.waitFor({ state: "visible", timeout: TIMEOUT });
   await page.keyboard.press("Enter");
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** The reconciled finding's row in the Problems panel (not a reviewer's preliminary one). */
+function problemRow(title) {
+  return page.locator(".markers-panel .monaco-list-row", { hasText: title })
+    .filter({ hasNotText: "unverified" }).first();
+}
+
+/** The Problems panel rows Deep Review published. */
+async function deepReviewProblems() {
+  const rows = await page.locator(".markers-panel .monaco-list-row").allInnerTexts();
+  return rows.filter((row) => row.includes("Deep Review") || row.includes("deep-review"));
+}
+
+/** Waits until the status bar item's accessible label starts with `label`; returns the label. */
+async function waitForStatus(label, timeout = TIMEOUT) {
+  const item = page.locator(`.part.statusbar [aria-label^="${label}"]`).first();
+  await item.waitFor({ state: "visible", timeout });
+  return item.getAttribute("aria-label");
+}
+
+/** Opens the Problems panel unless it shows already (its key binding toggles it). */
+async function showProblems() {
+  const panel = page.locator(".markers-panel").first();
+  if (!(await panel.isVisible())) {
+    await page.keyboard.press("Control+Shift+M");
+  }
+  await panel.waitFor({ state: "visible", timeout: TIMEOUT });
+}
+
+/** Double-clicking a Problems row selects the finding's range in the editor and focuses it. */
+async function putCursorOn(title) {
+  await showProblems();
+  await problemRow(title).dblclick();
+  await page.locator(".monaco-editor.focused").first().waitFor({ state: "visible", timeout: TIMEOUT });
 }
 
 /** Files under `dir` whose text contains `needle`. */
@@ -280,13 +330,15 @@ async function main() {
     const row = page.locator(".markers-panel .monaco-list-row", { hasText: opts.title })
       .filter({ hasNotText: "unverified" }).first();
     await row.waitFor({ state: "visible", timeout: TIMEOUT });
+    for (const title of [opts["palette-title"], opts["dismiss-title"]].filter(Boolean)) {
+      await problemRow(title).waitFor({ state: "visible", timeout: TIMEOUT });
+    }
     result.problems = await page.locator(".markers-panel .monaco-list-row").allInnerTexts();
   });
 
+  const suggestions = [opts["palette-title"], opts["dismiss-title"]].filter(Boolean).length;
   await step("the status bar shows the counts", async () => {
-    const item = page.locator('.part.statusbar [aria-label^="Deep Review: 0 critical, 1 important"]').first();
-    await item.waitFor({ state: "visible", timeout: TIMEOUT });
-    result.statusBar = await item.getAttribute("aria-label");
+    result.statusBar = await waitForStatus(`Deep Review: 0 critical, 1 important, ${plural(suggestions, "suggestion")}`);
   });
   await screenshot("problems");
 
@@ -313,6 +365,41 @@ async function main() {
     result.fileAfter = fs.readFileSync(filePath, "utf8");
   });
   await screenshot("fixed");
+  if (suggestions) {
+    await step("the status bar counts the fix", async () => {
+      result.statusAfterQuickFix = await waitForStatus(`Deep Review: 0 critical, 0 important, ${plural(suggestions, "suggestion")}`);
+    });
+  }
+
+  if (opts["palette-title"]) {
+    const fixedSoFar = fs.readFileSync(filePath, "utf8");
+    await step("Deep Review: Apply fix with the cursor on the finding", async () => {
+      await putCursorOn(opts["palette-title"]);
+      await runCommand("Deep Review: Apply fix");
+      await page.locator(".tabs-container .tab.dirty", { hasText: opts.file }).first()
+        .waitFor({ state: "visible", timeout: TIMEOUT });
+      await problemRow(opts["palette-title"]).waitFor({ state: "hidden", timeout: TIMEOUT });
+      await page.keyboard.press("Control+S");
+      await waitFor(() => fs.readFileSync(filePath, "utf8") !== fixedSoFar, "the palette fix on disk");
+      result.fileAfter = fs.readFileSync(filePath, "utf8");
+      result.statusAfterPaletteFix = await waitForStatus(
+        `Deep Review: 0 critical, 0 important, ${plural(suggestions - 1, "suggestion")}`,
+      );
+    });
+    await screenshot("palette-fix");
+  }
+
+  if (opts["dismiss-title"]) {
+    await step("Deep Review: Dismiss finding", async () => {
+      await putCursorOn(opts["dismiss-title"]);
+      await runCommand("Deep Review: Dismiss finding");
+      await problemRow(opts["dismiss-title"]).waitFor({ state: "hidden", timeout: TIMEOUT });
+      result.statusAfterDismiss = await waitForStatus("Deep Review: 0 critical, 0 important, 0 suggestions");
+      await showProblems();
+      result.problemsAfterDismiss = await deepReviewProblems();
+    });
+    await screenshot("dismissed");
+  }
 
   await step("open the report", async () => {
     await runCommand("Deep Review: Generate review report");
@@ -332,6 +419,23 @@ async function main() {
       ];
       if (leaks.length) throw new Error(`the API key leaked into ${leaks.join(", ")}`);
     });
+  }
+  if (opts.cancel) {
+    await step("Deep Review: Cancel review stops a running review", async () => {
+      await runCommand("Deep Review: Review branch");
+      await waitForStatus("Deep Review: reviewing");
+      await screenshot("reviewing");
+      await runCommand("Deep Review: Cancel review");
+      result.statusAfterCancel = await waitForStatus("Deep Review: ready");
+      // A review that kept running would finish and publish; the idle status must hold.
+      await page.waitForTimeout(1500);
+      result.statusAfterCancel = await page.locator('.part.statusbar [aria-label^="Deep Review"]').first()
+        .getAttribute("aria-label");
+      await showProblems();
+      result.problemsAfterCancel = await deepReviewProblems();
+      result.squigglesAfterCancel = await page.locator(".monaco-editor .squiggly-warning, .monaco-editor .squiggly-info").count();
+    });
+    await screenshot("cancelled");
   }
   result.ok = true;
 }
@@ -354,6 +458,18 @@ try {
   result.failed ??= { step: "setup", error: String(error?.stack ?? error) };
   try {
     result.codeServerLog = fs.readFileSync(path.join(state, "code-server.log"), "utf8").slice(-4000);
+  } catch {
+    // no log
+  }
+  try {
+    // The extension's output channel: the server's own account of what went wrong.
+    const logs = path.join(state, "user-data", "logs");
+    for (const entry of fs.readdirSync(logs, { withFileTypes: true, recursive: true })) {
+      if (entry.isFile() && entry.name.includes("Deep Review")) {
+        const text = fs.readFileSync(path.join(entry.parentPath ?? entry.path, entry.name), "utf8");
+        result.extensionLog = text.split("\n").filter((l) => !l.includes("[Trace")).join("\n").slice(-4000);
+      }
+    }
   } catch {
     // no log
   }

@@ -454,3 +454,20 @@ def test_deep_reviews_own_store_is_never_part_of_the_change(repo: GitRepo) -> No
         change = collect_change(repo.root, include_uncommitted=include_uncommitted)
         assert [f.path for f in change.files] == ["app.py"]
         assert change.excluded == []
+
+
+def test_a_gitignored_store_does_not_break_the_next_review(repo: GitRepo) -> None:
+    # Users gitignore .deep-review/; once a review has written there, the next must still run.
+    repo.write("app.py", "x = 1\n")
+    repo.write(".gitignore", ".deep-review/\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app.py", "x = 2\n")
+    repo.commit("feature")
+    repo.write(".deep-review/reviews/20260102-000000-feature.json", "{}\n")
+    repo.write("app.py", "x = 3\n")
+
+    change = collect_change(repo.root)
+
+    assert [f.path for f in change.files] == ["app.py"]
+    assert "+x = 3" in change.diff_text()

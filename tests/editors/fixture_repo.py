@@ -158,3 +158,72 @@ def server_env() -> dict[str, str]:
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
         KEY_VARIABLE: "test-key-not-secret",
     }
+
+
+# The VS Code run reviews the same branch with two more findings: one fixed from the palette,
+# one dismissed. Their fixes keep line counts, so each applies after the others.
+DOCSTRING_TITLE = "bulk_total's docstring hides that the total is discounted"
+DISMISSED_TITLE = "Money sums are never rounded to cents"
+PALETTE_FIXED_SOURCE = FIXED_SOURCE.replace(
+    '"""Total of several prices, each discounted."""',
+    '"""Sum of the prices, each after the discount."""',
+)
+DOCSTRING_FIX = """--- a/pricing.py
++++ b/pricing.py
+@@ -9,3 +9,3 @@
+ def bulk_total(prices: list[float], percent: float) -> float:
+-    \"\"\"Total of several prices, each discounted.\"\"\"
++    \"\"\"Sum of the prices, each after the discount.\"\"\"
+     total = 0.0
+"""
+THREE_FINDINGS_REVIEW = {
+    **REVIEW,
+    "findings": [
+        *REVIEW["findings"],
+        {
+            "path": REVIEWED_FILE,
+            "start_line": 10,
+            "end_line": 10,
+            "severity": "suggestion",
+            "category": "enhancement",
+            "title": DOCSTRING_TITLE,
+            "body": "Say the discount applies to each price, so callers do not discount twice.",
+            "evidence": '    """Total of several prices, each discounted."""',
+            "fix": DOCSTRING_FIX,
+        },
+        {
+            "path": REVIEWED_FILE,
+            "start_line": 14,
+            "end_line": 14,
+            "severity": "suggestion",
+            "category": "enhancement",
+            "title": DISMISSED_TITLE,
+            "body": "Floating-point cents accumulate error; round to two decimals when returning.",
+            "evidence": "    return total",
+        },
+    ],
+}
+# Text only in the diff of a branch whose bulk_total is fixed: the review started after the
+# fixes meets the slow script, the first review the quick one.
+AFTER_FIX_MARKER = "for price in prices:"
+
+
+def write_vscode_transcripts(folder: Path, *, slow_s: float) -> Path:
+    """The first review finds three things at once; a review after the fixes thinks ``slow_s``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    scripts = [
+        {
+            "model": SCRIPTED_MODEL,
+            "when": AFTER_FIX_MARKER,
+            "steps": [{"submit": {**REVIEW, "findings": []}, "delay_s": slow_s}],
+        },
+        {
+            "model": SCRIPTED_MODEL,
+            "steps": [
+                {"tool": "read_file", "input": {"path": REVIEWED_FILE}},
+                {"submit": THREE_FINDINGS_REVIEW},
+            ],
+        },
+    ]
+    (folder / f"{SCRIPTED_MODEL}.json").write_text(json.dumps(scripts, indent=2), encoding="utf-8")
+    return folder

@@ -1,6 +1,7 @@
 """The packaged extension in real VS Code (code-server + headless Chromium, driven by
-playwright-core): review the branch from the command palette, see the finding in the Problems
-panel, apply the quick fix with Ctrl+. and find the fixed file on disk."""
+playwright-core): review the branch from the command palette, see the findings in the Problems
+panel, apply one fix with Ctrl+. and one with the palette's "Apply fix", dismiss the third, watch
+the status bar count them down, open the report, then cancel a slow second review."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ import sys
 from pathlib import Path
 
 from tests.editors.fixture_repo import (
+    DISMISSED_TITLE,
+    DOCSTRING_TITLE,
     FINDING_TITLE,
-    FIXED_SOURCE,
     KEY_VARIABLE,
+    PALETTE_FIXED_SOURCE,
     REVIEWED_FILE,
     build_fixture_repo,
     scripted_model_server,
     server_env,
-    write_transcripts,
+    write_vscode_transcripts,
 )
 from tests.editors.prerequisites import REPO_ROOT, TOOLS, require
 
@@ -47,9 +50,11 @@ def check_prerequisites() -> None:
     require(shutil.which("git") is not None, "git is missing", "apt-get install -y git")
 
 
-def test_review_branch_then_quick_fix_in_vscode(tmp_path: Path) -> None:
+def test_review_fix_dismiss_and_cancel_in_vscode(tmp_path: Path) -> None:
     check_prerequisites()
-    transcripts = write_transcripts(tmp_path / "transcripts")
+    # The second review (after the fixes) thinks far longer than the run may take: only
+    # "Cancel review" brings the status bar back to idle in time.
+    transcripts = write_vscode_transcripts(tmp_path / "transcripts", slow_s=90)
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     with scripted_model_server(transcripts) as url:
         repo = build_fixture_repo(tmp_path / "repo", url)
@@ -66,11 +71,18 @@ def test_review_branch_then_quick_fix_in_vscode(tmp_path: Path) -> None:
             # not inherited: without it reaching the server the review fails.
             "--key-variable": KEY_VARIABLE,
             "--key-value": API_KEY,
+            "--palette-title": DOCSTRING_TITLE,
+            "--dismiss-title": DISMISSED_TITLE,
         }
         env = server_env()
         env.pop(KEY_VARIABLE)
         run = subprocess.run(
-            [str(NODE24), str(DRIVER), *(arg for pair in options.items() for arg in pair)],
+            [
+                str(NODE24),
+                str(DRIVER),
+                *(arg for pair in options.items() for arg in pair),
+                "--cancel",
+            ],
             env=env,
             capture_output=True,
             text=True,
@@ -82,9 +94,20 @@ def test_review_branch_then_quick_fix_in_vscode(tmp_path: Path) -> None:
     assert run.returncode == 0 and result.get("ok"), (
         f"exit {run.returncode}: {json.dumps(result, indent=1)}\n{run.stderr[-3000:]}"
     )
-    assert any(FINDING_TITLE in row for row in result["problems"]), result["problems"]
+    problems = result["problems"]
+    for title in (FINDING_TITLE, DOCSTRING_TITLE, DISMISSED_TITLE):
+        assert any(title in row for row in problems), problems
     assert any(action.startswith("Apply fix I1") for action in result["actions"]), result
-    assert "1" in result["statusBar"]
-    assert (repo.root / REVIEWED_FILE).read_text() == FIXED_SOURCE
+    assert result["statusBar"] == "Deep Review: 0 critical, 1 important, 2 suggestions"
+    assert result["statusAfterQuickFix"] == "Deep Review: 0 critical, 0 important, 2 suggestions"
+    assert result["statusAfterPaletteFix"] == "Deep Review: 0 critical, 0 important, 1 suggestion"
+    assert result["statusAfterDismiss"] == "Deep Review: 0 critical, 0 important, 0 suggestions"
+    assert result["problemsAfterDismiss"] == []
+    # Both fixes are on disk: the Ctrl+. one and the palette one.
+    assert (repo.root / REVIEWED_FILE).read_text() == PALETTE_FIXED_SOURCE
+    assert result["statusAfterCancel"] == "Deep Review: ready"
+    assert result["problemsAfterCancel"] == []
+    assert result["squigglesAfterCancel"] == 0
     assert "Deep Review: Set API key" in result["steps"]
-    assert result["steps"][-1] == "the API key is in no log or settings file"
+    assert result["steps"][-1] == "Deep Review: Cancel review stops a running review"
+    assert "the API key is in no log or settings file" in result["steps"]

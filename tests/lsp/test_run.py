@@ -118,6 +118,8 @@ async def test_cancel_stops_the_review_and_saves_nothing(
         assert isinstance(reports[-1], types.WorkDoneProgressEnd)
         assert reports[-1].message == "Review cancelled."
         assert ReviewStore(project.root).latest_review() is None
+        # The user stopped it: no warning that a reviewer "failed: cancelled".
+        assert not [m for m in editor.messages(types.MessageType.Warning) if "failed" in m]
         assert await editor.command("deepReview.cancel") == {"status": "idle"}
 
 

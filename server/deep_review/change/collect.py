@@ -112,8 +112,10 @@ def _worktree_diff(root: Path, base_sha: str) -> tuple[bytes, list[str]]:
         if real_index.is_file():
             shutil.copyfile(real_index, temp_index)
         env = git_env({"GIT_INDEX_FILE": str(temp_index)})
+        # No exclude pathspec here: git < 2.40 fails `add` when it names an ignored folder
+        # (a .gitignored .deep-review/); the diff below leaves the store out instead.
         _, skipped = run_git_lenient(
-            root, "add", "--intent-to-add", "--all", "--ignore-errors", "--", *_PATHSPEC, env=env
+            root, "add", "--intent-to-add", "--all", "--ignore-errors", "--", ".", env=env
         )
         try_git(root, "update-index", "-q", "--refresh", env=env)
         return run_git(root, "diff", *_DIFF_ARGS, base_sha, "--", *_PATHSPEC, env=env), skipped

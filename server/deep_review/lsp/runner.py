@@ -48,6 +48,8 @@ class ReviewRunner:
         self.progress: ReviewProgress | None = None
         self._rerun_after = False
         self._save_timer: asyncio.TimerHandle | None = None
+        # Set by `cancel`: reviewers then stop as "cancelled", which is no failure to warn about.
+        self._cancelling = False
 
     @property
     def running(self) -> bool:
@@ -61,6 +63,7 @@ class ReviewRunner:
         """
         if self.running:
             return False
+        self._cancelling = False
         self.task = asyncio.create_task(self._run(use_cache=use_cache), name="deep-review run")
         return True
 
@@ -84,6 +87,7 @@ class ReviewRunner:
         self._rerun_after = False
         if not self.running or self.task is None:
             return False
+        self._cancelling = True
         self.task.cancel()
         return True
 
@@ -191,6 +195,8 @@ class ReviewRunner:
             if event.review.status == "completed":
                 ls.state.add_preliminary(event.review, is_dismissed=ls.dismissal_check())
                 ls.publish()
+        elif isinstance(event, ReviewerFailed) and self._cancelling:
+            ls.log(f"Deep Review: reviewer {event.reviewer} stopped: {event.error}")
         elif isinstance(event, ReviewerFailed):
             ls.show_message(
                 f"Deep Review: reviewer {event.reviewer} failed: {event.error}",
