@@ -24,6 +24,7 @@ from deep_review.change.model import Change, ChangedFile
 from deep_review.config import CommandsConfig
 from deep_review.panel.commands_allowlist import CommandRefused, check_allowed
 from deep_review.panel.process import run_process, scrubbed_env
+from deep_review.panel.providers.base import ToolSpec
 from deep_review.panel.redact import Redactor, split_lines
 from deep_review.panel.sandbox import (
     SECRET_FILE_GLOBS,
@@ -45,15 +46,6 @@ MAX_LIST_FILES = 1000
 MAX_BLAME_LINES = 400
 GREP_TIMEOUT_S = 30.0
 GIT_TIMEOUT_S = 60.0
-
-
-@dataclass(frozen=True)
-class ToolSpec:
-    """A tool as offered to a model: name, description, JSON Schema of its input."""
-
-    name: str
-    description: str
-    input_schema: dict[str, Any]
 
 
 @dataclass(frozen=True)
