@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from deep_review.errors import DeepReviewError
 from deep_review.events import ignore_events
-from deep_review.model import AgentReview, Review, ReviewerInfo
+from deep_review.model import AgentReview, Review
 
 _T = TypeVar("_T", AgentReview, Review)
 
@@ -74,7 +74,7 @@ def reconcile_command(args: argparse.Namespace) -> int:
     from deep_review.engine import reviewer_info, select_reviewers
     from deep_review.panel.sandbox import RepoSandbox
     from deep_review.reconcile.lead import make_lead
-    from deep_review.reconcile.pipeline import reconcile
+    from deep_review.reconcile.pipeline import info_from_review, reconcile
 
     reviews, saved_base = load_agent_reviews([Path(p) for p in args.agent_reviews])
     root = find_repo_root(Path(args.repo))
@@ -98,7 +98,7 @@ def reconcile_command(args: argparse.Namespace) -> int:
         verify_with_other_family=settings.reconcile.verify_with_other_family,
     )
     configured = {r.name: reviewer_info(r) for r in panel}
-    infos = [configured.get(r.reviewer) or _info_from(r) for r in reviews]
+    infos = [configured.get(r.reviewer) or info_from_review(r) for r in reviews]
     review = anyio.run(
         lambda: reconcile(
             reviews,
@@ -112,17 +112,6 @@ def reconcile_command(args: argparse.Namespace) -> int:
     )
     _emit(review, args.format or ["json"], args.out)
     return 0
-
-
-def _info_from(review: AgentReview) -> ReviewerInfo:
-    """How a reviewer that is not in today's configuration is named: as its review says."""
-    return ReviewerInfo(
-        name=review.reviewer,
-        provider=review.provider,
-        model=review.model,
-        effort=review.effort,
-        scripted=review.scripted,
-    )
 
 
 def _emit(review: Review, formats: Sequence[str], out: str | None) -> None:

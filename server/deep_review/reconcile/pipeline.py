@@ -290,7 +290,7 @@ async def _assemble(
         diff_hash=change.diff_hash,
         commits=change.commits,
         date=date or _EPOCH,
-        reviewers=list(reviewers) or [_info(r) for r in reviews],
+        reviewers=list(reviewers) or [info_from_review(r) for r in reviews],
         verdict=verdict,
         verdict_reason=reason,
         wall_clock_s=wall_clock_s,
@@ -358,7 +358,8 @@ def _sorted(findings: list[ReconciledFinding]) -> list[ReconciledFinding]:
     return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], int(f.id[1:] or 0)))
 
 
-def _info(review: AgentReview) -> ReviewerInfo:
+def info_from_review(review: AgentReview) -> ReviewerInfo:
+    """How a reviewer is named when only its own review says who it was."""
     return ReviewerInfo(
         name=review.reviewer,
         provider=review.provider,
