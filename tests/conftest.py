@@ -8,6 +8,22 @@ import pytest
 
 from tests.support.gitrepo import GitRepo
 
+# Whole folders or files whose tests start real language servers, editors or browsers: seconds
+# each. `pytest -m "not slow"` is the developer's fast loop; CI runs everything.
+SLOW_PATHS = ("tests/lsp/", "tests/editors/", "tests/report/test_chromium.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: starts real servers, editors or browsers")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    root = Path(__file__).resolve().parent.parent
+    for item in items:
+        relative = Path(item.path).resolve().relative_to(root).as_posix()
+        if relative.startswith(SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
