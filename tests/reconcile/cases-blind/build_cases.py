@@ -1767,7 +1767,6 @@ SKIPPED = "\n".join(
         HANDLER_HEAD[W_304 - 1],
         HANDLER_HEAD[W_304],
         HANDLER_HEAD[W_304 + 1],
-        HANDLER_HEAD[W_304 + 2],
     ]
 )
 case(
@@ -2475,6 +2474,209 @@ case(
         "dropped": {"c2": "does not exist"},
         "location": {"g1": (ROT, R_STREAM, R_NONE)},
     },
+)
+
+
+case(
+    "blind-appendix-min-severity-python-handler",
+    "appendix: min_severity sends a grounded suggestion and an unlocated finding to the appendix",
+    "min_severity=important: Claude's 304 leak stays; Gemini's grounded suggestion on the new "
+    "error message goes to the appendix; Codex's important whose quote is not in the file "
+    "goes to the appendix as unlocated. Nothing is dropped.",
+    *HANDLER_TREES,
+    [
+        review(
+            *CLAUDE,
+            finding(
+                "c1",
+                HANDLER,
+                W_304,
+                W_304 + 2,
+                "important",
+                "regression",
+                "File not closed before the 304 return",
+                "Restore f.close().",
+                lines(HANDLER_HEAD, W_304, W_304 + 2),
+            ),
+        ),
+        review(
+            *GEMINI,
+            finding(
+                "g1",
+                HANDLER,
+                W_EXCEPT + 1,
+                W_EXCEPT + 1,
+                "suggestion",
+                "enhancement",
+                "Error text 'Cannot stat file' is vaguer than the cause",
+                "Include the errno description in the log, not in the response.",
+                lines(HANDLER_HEAD, W_EXCEPT + 1, W_EXCEPT + 1),
+            ),
+        ),
+        review(
+            *CODEX,
+            finding(
+                "x1",
+                HANDLER,
+                W_OPEN,
+                W_OPEN + 2,
+                "important",
+                "regression",
+                "Symlinks outside the served directory are followed",
+                "open() follows links; check realpath against the root.",
+                "real = os.path.realpath(path)\nf = open(real, 'rb')",
+            ),
+        ),
+    ],
+    {"groups": [["c1"], ["g1"], ["x1"]], "appendix": ["g1", "x1"]},
+    {"min_severity": "important"},
+)
+
+case(
+    "blind-merge-python-three-reviewers-messy-quotes",
+    "merge: three reviewers, one exact, one annotated, one flattened and 20 lines off",
+    "The swallowed-OSError leak three ways: Claude's exact quote, Codex's with `# <- f leaks`, "
+    "Gemini's flattened and cited 20 lines late. One defect, one finding.",
+    *HANDLER_TREES,
+    [
+        review(
+            *CLAUDE,
+            finding(
+                "c1",
+                HANDLER,
+                W_EXCEPT,
+                W_EXCEPT + 2,
+                "important",
+                "regression",
+                "except OSError returns None without closing f",
+                "The old bare except closed f and re-raised.",
+                lines(HANDLER_HEAD, W_EXCEPT, W_EXCEPT + 2),
+            ),
+        ),
+        review(
+            *CODEX,
+            finding(
+                "x1",
+                HANDLER,
+                W_EXCEPT - 1,
+                W_EXCEPT + 2,
+                "important",
+                "regression",
+                "Descriptor leaked when fstat or header writing fails",
+                "Close f in the handler or use try/finally.",
+                lines(HANDLER_HEAD, W_EXCEPT - 1, W_EXCEPT)
+                + "  # <- f still open\n"
+                + lines(HANDLER_HEAD, W_EXCEPT + 1, W_EXCEPT + 2),
+            ),
+        ),
+        review(
+            *GEMINI,
+            finding(
+                "g1",
+                HANDLER,
+                W_EXCEPT - 20,
+                W_EXCEPT - 18,
+                "suggestion",
+                "regression",
+                "Error path no longer releases the file object",
+                "send_error then return None leaves f for the garbage collector.",
+                flat(lines(HANDLER_HEAD, W_EXCEPT, W_EXCEPT + 2)),
+            ),
+        ),
+    ],
+    {"groups": [["c1", "x1", "g1"]], "location": {"g1": (HANDLER, W_EXCEPT, W_EXCEPT + 2)}},
+)
+
+case(
+    "blind-merge-rotation-bound-upstream-lines",
+    "merge: same defect, one reviewer cites upstream line numbers past the end",
+    "Codex cites the loop where it is; Claude quotes the same line but cites CPython's line 168. "
+    "Both ground to the loop and merge.",
+    *ROT_TREES,
+    [
+        review(
+            *CODEX,
+            finding(
+                "x1",
+                ROT,
+                R_LOOP,
+                R_LOOP,
+                "important",
+                "regression",
+                "Loop bound keeps backupCount + 1 backups",
+                "Start the range at backupCount - 1 as before.",
+                lines(ROT_HEAD, R_LOOP, R_LOOP),
+            ),
+        ),
+        review(
+            *CLAUDE,
+            finding(
+                "c1",
+                ROT,
+                168,
+                171,
+                "important",
+                "regression",
+                "An extra, never-deleted backup accumulates",
+                "The oldest file is renamed to .N+1 instead of being overwritten.",
+                lines(ROT_HEAD, R_LOOP, R_LOOP + 3),
+            ),
+        ),
+    ],
+    {"groups": [["x1", "c1"]], "location": {"c1": (ROT, R_LOOP, R_LOOP + 3)}},
+)
+
+case(
+    "blind-merge-zip-slip-pair-beside-false-positive",
+    "merge + separate: a paraphrased pair and a false positive inside their span",
+    "Claude and Gemini report the zip slip (merged); Codex claims normpath mishandles UNC paths "
+    "on the normpath line inside Claude's span: a different (false) claim, kept apart.",
+    *EXTRACT_TREES,
+    [
+        review(
+            *CLAUDE,
+            finding(
+                "c1",
+                EXTRACT,
+                X_STRIP,
+                X_NORM,
+                "critical",
+                "regression",
+                "Zip slip: member names with `..` escape the destination",
+                "The filter of '..' components was removed.",
+                lines(EXTRACT_HEAD, X_STRIP, X_NORM),
+            ),
+        ),
+        review(
+            *GEMINI,
+            finding(
+                "g1",
+                EXTRACT,
+                X_STRIP,
+                X_STRIP + 1,
+                "critical",
+                "regression",
+                "Directory traversal through crafted archive entries",
+                "`lstrip` removes only leading separators; `a/../../x` still climbs out.",
+                lines(EXTRACT_HEAD, X_STRIP, X_STRIP + 1),
+            ),
+        ),
+        review(
+            *CODEX,
+            finding(
+                "x1",
+                EXTRACT,
+                X_NORM,
+                X_NORM,
+                "important",
+                "regression",
+                "normpath turns UNC targets into relative paths on Windows",
+                "Extraction to \\\\server\\share writes into the current directory.",
+                lines(EXTRACT_HEAD, X_NORM, X_NORM),
+            ),
+        ),
+    ],
+    {"groups": [["c1", "g1"], ["x1"]], "severity": {"c1": "critical"}},
 )
 
 
