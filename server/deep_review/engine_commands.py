@@ -68,6 +68,7 @@ def review_command(args: argparse.Namespace) -> int:
                 lead_name=args.lead,
                 on_event=progress,
                 use_cache=not args.no_cache,
+                full=getattr(args, "full", False),
             )
         )
     paths = write_outputs(review, repo, formats, args.out)
