@@ -46,7 +46,8 @@ def print_summary(review: Review, paths: Mapping[str, Path]) -> None:
         + (f" — {header.verdict_reason}" if header.verdict_reason else "")
     )
     for finding in review.findings:
-        print(f"  {finding.id:>4}  {finding.location_label}  {finding.title}")
+        label = f" — {finding.prior.label}" if finding.prior is not None else ""
+        print(f"  {finding.id:>4}  {finding.location_label}  {finding.title}{label}")
     for notice in review.notices:
         print(f"note: {notice}")
     for fmt, path in sorted(paths.items()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -10,10 +11,19 @@ from deep_review.rounds.classify import classify_prior, prior_lines_now
 from deep_review.rounds.dismiss import apply_dismissals
 from deep_review.rounds.facts import RoundFacts
 from deep_review.rounds.gate import apply_gate
-from deep_review.rounds.link import carried_finding, link_findings, rename_notes, renumber
+from deep_review.rounds.link import (
+    carried_finding,
+    link_findings,
+    rename_in_text,
+    rename_notes,
+    rename_retro,
+    renumber,
+)
 from deep_review.store.store import Dismissal
 
 TextLookup = Callable[[str], "str | None"]
+DISMISSED_MARK = "dismissed:"
+"""What the reconciler's prose says instead of the ID of a finding the user had dismissed."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,10 @@ def apply_round(
         gate_notes = [note.text for note in gated]
         findings.extend(_carry(context, priors))
     findings, appendix, renamed = renumber(findings, appendix)
+    removed_ids = {f.id for f in [*review.findings, *review.appendix_findings]} - set(renamed)
+    renamed.update({old: DISMISSED_MARK for old in removed_ids if old})
     notes = rename_notes(notes, renamed)
+    summary = _restructure(rename_in_text(review.executive_summary, renamed), findings, review)
     priors = _point_at_current(priors, findings)
     new_ids = [f.id for f in findings if f.prior is None]
     info = RoundInfo(
@@ -124,11 +137,30 @@ def apply_round(
             "findings": findings,
             "appendix_findings": appendix,
             "reconciliation_notes": notes,
+            "executive_summary": summary,
+            "retro": rename_retro(review.retro, renamed),
             "rounds": info,
             "header": header,
         }
     )
     return updated
+
+
+_STRUCTURE = re.compile(r"^Structure:.*$", re.MULTILINE)
+
+
+def _restructure(summary: str, findings: Sequence[ReconciledFinding], review: Review) -> str:
+    """The summary's ``Structure:`` line recounted after the round moved findings."""
+    counts = {"critical": 0, "important": 0, "suggestion": 0}
+    for finding in findings:
+        counts[finding.severity] += 1
+    observations = len(review.design_observations)
+    line = (
+        f"Structure: {counts['critical']} critical, {counts['important']} important,"
+        f" {counts['suggestion']} suggestion{'s' * (counts['suggestion'] != 1)},"
+        f" {observations} design observation{'s' * (observations != 1)}."
+    )
+    return _STRUCTURE.sub(line, summary, count=1)
 
 
 def _severities(findings: Sequence[ReconciledFinding]) -> list[str]:

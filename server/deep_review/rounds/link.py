@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from deep_review.model import (
     SEVERITY_ORDER,
     SEVERITY_PREFIX,
+    AgentRetro,
     PriorFinding,
     PriorLink,
     PriorRelation,
@@ -172,13 +173,53 @@ def renumber(
     return result[0], result[1], renamed
 
 
+_ID_IN_TEXT = re.compile(r"\b([CIS]\d+)\b")
+
+
+def rename_in_text(text: str, renamed: dict[str, str]) -> str:
+    """Finding IDs in the reconciler's prose moved to their new numbers, all in one pass."""
+    if not any(old != new for old, new in renamed.items()):
+        return text
+    return _ID_IN_TEXT.sub(lambda m: renamed.get(m.group(1), m.group(1)), text)
+
+
+def _renamed_id(finding_id: str | None, renamed: dict[str, str]) -> str | None:
+    if not finding_id:
+        return None
+    new = renamed.get(finding_id, finding_id)
+    return new if _ID.match(new) else None
+
+
 def rename_notes(
     notes: Sequence[ReconciliationNote], renamed: dict[str, str]
 ) -> list[ReconciliationNote]:
-    """Reconciliation notes pointing at the renumbered IDs."""
+    """Reconciliation notes pointing at the renumbered IDs (their text too)."""
     return [
-        note.model_copy(update={"finding_id": renamed.get(note.finding_id, note.finding_id)})
-        if note.finding_id
-        else note
+        note.model_copy(
+            update={
+                "finding_id": _renamed_id(note.finding_id, renamed),
+                "text": rename_in_text(note.text, renamed),
+            }
+        )
         for note in notes
+    ]
+
+
+def rename_retro(retros: Sequence[AgentRetro], renamed: dict[str, str]) -> list[AgentRetro]:
+    """The retro's narratives and lists with renumbered IDs."""
+
+    def fix(items: list[str]) -> list[str]:
+        return [rename_in_text(item, renamed) for item in items]
+
+    return [
+        retro.model_copy(
+            update={
+                "narrative": rename_in_text(retro.narrative, renamed),
+                "false_positives": fix(retro.false_positives),
+                "unique_insights": fix(retro.unique_insights),
+                "downgraded": fix(retro.downgraded),
+                "dropped": fix(retro.dropped),
+            }
+        )
+        for retro in retros
     ]

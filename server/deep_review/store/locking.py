@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-LOCK_NAME = ".lock"
+# In cache/, which the store's .gitignore already leaves out of the user's git status.
+LOCK_PATH = ("cache", ".store.lock")
 
 
 @contextmanager
@@ -17,8 +18,9 @@ def store_lock(store_root: Path) -> Iterator[None]:
     ``flock`` locks belong to the open file, so two threads of one process exclude each other as
     two processes do. Not re-entrant: take it once per operation.
     """
-    store_root.mkdir(parents=True, exist_ok=True)
-    with open(store_root / LOCK_NAME, "a+b") as handle:
+    lock = store_root.joinpath(*LOCK_PATH)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+b") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield

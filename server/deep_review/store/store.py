@@ -25,7 +25,6 @@ DEFAULT_FORMATS = ("json", "md", "html")
 # Reviews are worth keeping (and committing, if the team wants); cache and raw runs are not.
 GITIGNORE = (
     "# Written by deep-review: reviews/ and dismissals.json are yours to keep.\ncache/\nagents/\n"
-    ".lock\n"
 )
 
 
