@@ -1,0 +1,187 @@
+"""The pure parts of rounds: line mapping, citations, classification, dismissals, renumbering."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deep_review.model import ReconciledFinding, Review, ReviewHeader
+from deep_review.rounds.citations import parse_citations
+from deep_review.rounds.classify import classify_prior
+from deep_review.rounds.dismiss import apply_dismissals
+from deep_review.rounds.facts import CommitFacts, FileFacts, RoundFacts
+from deep_review.rounds.link import renumber
+from deep_review.rounds.mapping import map_line, map_range, parse_zero_context_hunks
+from deep_review.store.dismissals import make_dismissal
+
+
+def zero_context_patch(old: list[str], new: list[str]) -> str:
+    return "".join(
+        line if line.endswith("\n") else line + "\n"
+        for line in difflib.unified_diff(old, new, "a/f", "b/f", n=0, lineterm="")
+    )
+
+
+edits = st.lists(st.tuples(st.integers(0, 40), st.integers(0, 3), st.integers(0, 3)), max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(size=st.integers(1, 40), changes=edits)
+def test_an_untouched_line_maps_to_the_same_text(
+    size: int, changes: list[tuple[int, int, int]]
+) -> None:
+    old = [f"line {n}" for n in range(size)]
+    new = list(old)
+    fresh = 0
+    for at, remove, add in changes:
+        at = min(at, len(new))
+        inserted = []
+        for _ in range(add):
+            inserted.append(f"new {fresh}")
+            fresh += 1
+        new[at : at + remove] = inserted
+    hunks = parse_zero_context_hunks(zero_context_patch(old, new))
+    touched = set()
+    for hunk in hunks:
+        touched.update(range(hunk.old_start, hunk.old_start + hunk.old_count))
+    for number, text in enumerate(old, 1):
+        if number in touched or text not in new:
+            continue
+        assert new[map_line(hunks, number) - 1] == text
+
+
+def test_a_span_replaced_by_a_bigger_one_covers_the_replacement() -> None:
+    old = ["a", "b", "c", "d"]
+    new = ["a", "x", "y", "z", "d"]
+    mapped = map_range(parse_zero_context_hunks(zero_context_patch(old, new)), 2, 3)
+    assert (mapped.start, mapped.end, mapped.touched) == (2, 4, True)
+
+
+@given(st.sampled_from(["C", "I", "S"]), st.integers(1, 99))
+def test_review_ids_in_commit_messages_are_recognised(letter: str, number: int) -> None:
+    finding_id = f"{letter}{number}"
+    for message in (
+        f"Fix the loop (review {finding_id})",
+        f"fixes {finding_id}",
+        f"Address deep-review {finding_id}: guard it",
+    ):
+        assert finding_id in parse_citations(message).ids
+
+
+def test_words_that_look_like_ids_are_not_citations() -> None:
+    for message in ("Add I2C driver", "Bump the S1 register width", "C3 linearisation order"):
+        assert parse_citations(message).empty
+    lists = parse_citations(
+        "Grouped fixes: parseCopyPaths (review I2); IsSSHCygwin (review S1, S3)"
+    )
+    assert lists.ids == {"I2", "S1", "S3"}
+    assert parse_citations("Address review feedback").generic
+
+
+def _finding(finding_id: str, **fields: object) -> ReconciledFinding:
+    base: dict[str, object] = {
+        "id": finding_id,
+        "path": "app.py",
+        "start_line": 3,
+        "end_line": 3,
+        "severity": "suggestion",
+        "category": "gap",
+        "title": "Retries forever on a closed socket",
+        "body": "The loop never gives up when the peer has closed the connection.",
+        "evidence": "while not sent: sent = sock.send(data)",
+    }
+    return ReconciledFinding.model_validate({**base, **fields})
+
+
+def _review(*findings: ReconciledFinding) -> Review:
+    return Review(
+        header=ReviewHeader(date=datetime(2026, 1, 1, tzinfo=UTC), head_sha="p" * 40),
+        findings=list(findings),
+    )
+
+
+OLD = "import socket\n\nwhile not sent: sent = sock.send(data)\nreturn sent\n"
+
+
+def _facts(new: str | None, *commits: CommitFacts) -> RoundFacts:
+    old_lines = OLD.splitlines(keepends=True)
+    patch = zero_context_patch(old_lines, (new or "").splitlines(keepends=True))
+    file = FileFacts(
+        "app.py",
+        "app.py" if new is not None else None,
+        OLD,
+        new,
+        tuple(parse_zero_context_hunks(patch)),
+    )
+    return RoundFacts("p" * 40, "h" * 40, {"app.py": file}, commits)
+
+
+def test_a_finding_whose_code_is_untouched_is_unaddressed_and_a_false_claim_is_disproved() -> None:
+    claim = CommitFacts("c" * 40, "Retry properly (review S1)", added={"README.md": ("x",)})
+    [prior] = classify_prior(_review(_finding("S1")), _facts(OLD + "# more\n", claim))
+    assert prior.status == "unaddressed"
+    assert prior.citation_label == "cited in ccccccc but still present"
+
+
+def test_a_finding_whose_code_changed_is_addressed_with_the_commit_named() -> None:
+    new = OLD.replace("while not sent: sent = sock.send(data)", "sock.sendall(data)")
+    commit = CommitFacts(
+        "d" * 40,
+        "Use sendall",
+        removed={"app.py": ("while not sent: sent = sock.send(data)",)},
+        added={"app.py": ("sock.sendall(data)",)},
+    )
+    [prior] = classify_prior(_review(_finding("S1")), _facts(new, commit))
+    assert prior.status == "addressed"
+    assert "ddddddd (Use sendall)" in prior.evidence
+
+
+def test_a_deleted_file_makes_its_findings_obsolete() -> None:
+    [prior] = classify_prior(_review(_finding("S1")), _facts(None))
+    assert prior.status == "obsolete"
+
+
+def test_a_dismissal_holds_for_the_same_claim_in_other_words_not_for_another_claim() -> None:
+    dismissed = _finding("S1")
+    dismissal = make_dismissal(dismissed, "by design")
+    reworded = _finding(
+        "I1",
+        title="Send loop never gives up",
+        body="When the peer closed the socket the loop retries forever.",
+        start_line=4,
+        end_line=4,
+    )
+    other_claim = _finding(
+        "I2",
+        title="Blocking send stalls the event loop",
+        body="sock.send blocks the asyncio thread under back-pressure.",
+    )
+    same_title_elsewhere = _finding("S2", start_line=9, end_line=9, evidence="queue.put(item)")
+    text = OLD + "\n" * 5 + "queue.put(item)\n"
+    kept, dropped = apply_dismissals(
+        [reworded, other_claim, same_title_elsewhere], [dismissal], lambda path: text
+    )
+    assert [f.id for f in kept] == ["I2", "S2"]
+    assert [(d.title, d.reason) for d in dropped] == [("Send loop never gives up", "by design")]
+    # Once the dismissed code itself changes, the dismissal no longer speaks for it.
+    changed = text.replace("while not sent: sent = sock.send(data)", "sock.sendall(data)")
+    kept, dropped = apply_dismissals([reworded], [dismissal], lambda path: changed)
+    assert [f.id for f in kept] == ["I1"] and dropped == []
+
+
+def test_renumbering_keeps_order_and_continues_into_the_appendix() -> None:
+    inline = [
+        _finding("I1", severity="important"),
+        _finding("I2", severity="suggestion"),  # demoted by the gate
+        _finding("S1"),
+        _finding("", title="carried"),
+    ]
+    appendix = [_finding("S2")]
+    new_inline, new_appendix, renamed = renumber(inline, appendix)
+    assert [f.id for f in new_inline] == ["I1", "S1", "S2", "S3"]
+    assert [f.title for f in new_inline][1] == inline[2].title  # S1 (number 1) before old I2
+    assert [f.id for f in new_appendix] == ["S4"]
+    assert renamed == {"I1": "I1", "S1": "S1", "I2": "S2", "S2": "S4"}
