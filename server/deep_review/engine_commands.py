@@ -45,6 +45,14 @@ def print_summary(review: Review, paths: Mapping[str, Path]) -> None:
         f"{counts['suggestion']} suggestions"
         + (f" — {header.verdict_reason}" if header.verdict_reason else "")
     )
+    if review.rounds is not None and review.rounds.prior_round is not None:
+        info = review.rounds
+        print(
+            f"Round {header.round} (since round {info.prior_round}):"
+            f" {info.count('addressed')} addressed, {info.count('partially-addressed')} partly,"
+            f" {info.count('unaddressed')} open, {info.count('obsolete')} obsolete,"
+            f" {info.count('dismissed')} dismissed; {len(info.new_ids)} new"
+        )
     for finding in review.findings:
         label = f" — {finding.prior.label}" if finding.prior is not None else ""
         print(f"  {finding.id:>4}  {finding.location_label}  {finding.title}{label}")

@@ -185,3 +185,26 @@ def test_renumbering_keeps_order_and_continues_into_the_appendix() -> None:
     assert [f.title for f in new_inline][1] == inline[2].title  # S1 (number 1) before old I2
     assert [f.id for f in new_appendix] == ["S4"]
     assert renamed == {"I1": "I1", "S1": "S1", "I2": "S2", "S2": "S4"}
+
+
+def test_a_broader_claim_about_the_same_code_supersedes_the_prior_finding() -> None:
+    from deep_review.rounds.link import link_findings
+
+    prior_finding = _finding("S1")
+    [prior] = classify_prior(_review(prior_finding), _facts(OLD))
+    broader = _finding(
+        "I1",
+        title="Socket writes ignore back-pressure and errors",
+        body="Partial writes, EAGAIN and EPIPE are all treated alike; use sendall with a timeout.",
+    )
+    unrelated = _finding("S2", path="other.py", evidence="x = 1", title="Name x")
+    linked, priors = link_findings([broader, unrelated], [prior], {"S1": prior_finding})
+    assert linked[0].prior is not None and linked[0].prior.label == "supersedes round 1 S1"
+    assert linked[1].prior is None
+    assert priors[0].current_id == "I1"
+
+
+def test_a_commit_addressing_the_review_as_a_whole_is_checked_for_each_finding() -> None:
+    claim = CommitFacts("e" * 40, "Address deep-review feedback")
+    [prior] = classify_prior(_review(_finding("S1")), _facts(OLD, claim))
+    assert [(c.generic, c.check) for c in prior.citations] == [(True, "disproved")]

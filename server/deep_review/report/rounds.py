@@ -164,6 +164,7 @@ def add_baseline_states(review: Review, results: list[dict[str, Any]]) -> list[d
             result["baselineState"] = state
             if finding is not None and finding.prior is not None:
                 result["properties"]["priorRound"] = finding.prior.model_dump()
+                result["message"]["text"] += f" — {finding.prior.label}"
     if info is None:
         return results
     absent = [
