@@ -137,3 +137,22 @@ def test_the_cli_says_when_it_set_a_corrupt_dismissals_file_aside(
     kept = list(store.root.glob("dismissals.corrupt-*.json"))
     assert [p.read_text() for p in kept] == ["not json at all"]
     assert [d.finding_id for d in read_dismissals(store).dismissals] == ["S1"]
+
+
+def test_a_review_with_a_corrupt_dismissals_file_says_so(repo: GitRepo) -> None:
+    from deep_review.change import collect_change
+    from deep_review.rounds.session import begin_round
+
+    repo.write("a.py", "x = 1\n")
+    repo.commit("init")
+    repo.branch("feature")
+    repo.write("a.py", "x = 2\n")
+    repo.commit("change")
+    store = ReviewStore(repo.root)
+    store.root.mkdir()
+    store.dismissals_path.write_text("[broken")
+
+    context = begin_round(repo.root, collect_change(repo.root))
+
+    assert any("dismissals.json was unreadable" in note for note in context.notes)
+    assert [p.read_text() for p in store.root.glob("dismissals.corrupt-*.json")] == ["[broken"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from deep_review.change.collect import decode_text
+from deep_review.change.collect import _read_blobs, decode_text
 from deep_review.change.git import run_git, try_git
 from deep_review.change.model import Change
 from deep_review.rounds.facts import CommitFacts, FileFacts, RoundFacts
@@ -127,6 +127,17 @@ def gather_facts(root: Path, prior_head: str, change: Change, paths: Iterable[st
     return RoundFacts(prior_head, change.head_sha, files, _parse_log(log or ""))
 
 
-def prior_text(root: Path, prior_head: str, path: str) -> str | None:
-    """A file's text at the prior round's head (None when absent)."""
-    return _show(root, prior_head, path) if prior_head else None
+def prior_texts(root: Path, prior_head: str, paths: Iterable[str]) -> dict[str, str]:
+    """The texts of ``paths`` at the prior round's head, read in one batch (absent: left out)."""
+    wanted = set(paths)
+    listing = try_git(root, "ls-tree", "-r", "-z", "--full-tree", prior_head) if wanted else None
+    blobs: dict[str, str] = {}
+    for entry in (listing or "").split("\0"):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if path in wanted and len(parts) == 3 and parts[1] == "blob":
+            blobs[path] = parts[2]
+    contents = _read_blobs(root, sorted(set(blobs.values())))
+    return {
+        path: decode_text(contents[blob])[0] for path, blob in blobs.items() if blob in contents
+    }

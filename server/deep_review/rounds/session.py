@@ -10,7 +10,7 @@ from deep_review.model import ReconciledFinding, Review, Verdict
 from deep_review.panel.prompting import RoundData
 from deep_review.rounds.apply import RoundContext, apply_round, prepare_round
 from deep_review.rounds.classify import fact_paths
-from deep_review.rounds.git_facts import gather_facts, prior_text
+from deep_review.rounds.git_facts import gather_facts, prior_texts
 from deep_review.rounds.prompt import round_data, since_diff
 from deep_review.store.dismissals import read_dismissals
 from deep_review.store.rounds import prior_round
@@ -36,8 +36,11 @@ def begin_round(root: Path, change: Change, *, full: bool = False) -> RoundConte
             " repository: its findings were matched by their quoted code only"
         )
     incremental = not full and facts.prior_head_known
-    head = prior.header.head_sha
-    diff_since = since_diff(change, lambda p: prior_text(root, head, p)) if incremental else None
+    diff_since = None
+    if incremental:
+        paths = [f.old_path or f.path for f in change.reviewed_files]
+        before = prior_texts(root, prior.header.head_sha, paths)
+        diff_since = since_diff(change, before.get)
     return prepare_round(
         prior.header.round + 1,
         prior,
