@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from datetime import UTC, datetime
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -208,3 +209,43 @@ def test_a_commit_addressing_the_review_as_a_whole_is_checked_for_each_finding()
     claim = CommitFacts("e" * 40, "Address deep-review feedback")
     [prior] = classify_prior(_review(_finding("S1")), _facts(OLD, claim))
     assert [(c.generic, c.check) for c in prior.citations] == [(True, "disproved")]
+
+
+def test_citations_in_real_commit_messages_after_a_review() -> None:
+    """lima-vm/lima PR #4885: the author's commit bodies after its round-1 review (one a line)."""
+    corpus = Path(__file__).parent / "corpus" / "lima-4885-commit-messages.txt"
+    cited = [parse_citations(line).ids for line in corpus.read_text().splitlines()]
+    assert cited == [
+        frozenset(),  # disable nolintlint
+        frozenset(),  # Windows CI jobs
+        frozenset(),  # restore the Msys skip
+        frozenset({"I1", "I2", "S1", "S3", "S4", "S8"}),  # grouped fixes
+        frozenset({"S6"}),
+        frozenset({"S7", "S9"}),
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["critical", "important", "suggestion"]), st.booleans()),
+        max_size=12,
+    ),
+    st.integers(0, 4),
+)
+def test_renumbered_ids_are_unique_and_count_up_per_severity(
+    specs: list[tuple[str, bool]], appendix_size: int
+) -> None:
+    inline = [
+        _finding(f"S{n + 1}" if numbered else "", severity=severity)
+        for n, (severity, numbered) in enumerate(specs)
+    ]
+    appendix = [_finding(f"S{90 + n}") for n in range(appendix_size)]
+    new_inline, new_appendix, _ = renumber(inline, appendix)
+    ids = [f.id for f in [*new_inline, *new_appendix]]
+    assert len(set(ids)) == len(ids) == len(specs) + appendix_size
+    for prefix in "CIS":
+        numbers = [int(i[1:]) for i in ids if i[0] == prefix]
+        assert numbers == list(range(1, len(numbers) + 1))
+    severities = [f.severity for f in new_inline]
+    assert severities == sorted(severities, key=["critical", "important", "suggestion"].index)
