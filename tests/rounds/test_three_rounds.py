@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from deep_review.cli import main
@@ -212,6 +214,8 @@ def test_json_and_sarif_agree_with_the_report(three_rounds: ThreeRounds) -> None
     saved = json.loads(three_rounds.report(2, ".json"))
     assert saved["rounds"]["prior_round"] == 1
     sarif = json.loads(three_rounds.report(2, ".sarif"))
+    schema = Path(__file__).parents[1] / "report" / "sarif-schema-2.1.0.json"
+    jsonschema.Draft4Validator(json.loads(schema.read_text())).validate(sarif)
     results = sarif["runs"][0]["results"]
     by_id = {r["properties"].get("id"): r for r in results if "id" in r["properties"]}
     for finding in second.findings:
