@@ -249,3 +249,23 @@ def test_renumbered_ids_are_unique_and_count_up_per_severity(
         assert numbers == list(range(1, len(numbers) + 1))
     severities = [f.severity for f in new_inline]
     assert severities == sorted(severities, key=["critical", "important", "suggestion"].index)
+
+
+def test_a_quoted_block_whose_targeted_line_changed_another_way_is_addressed() -> None:
+    block = _finding(
+        "S1",
+        start_line=3,
+        end_line=4,
+        evidence="while not sent: sent = sock.send(data)\nreturn sent",
+        fix=(
+            "--- a/app.py\n+++ b/app.py\n@@ -3,2 +3,2 @@\n"
+            "-while not sent: sent = sock.send(data)\n+sock.sendall(data, timeout=5)\n"
+            " return sent\n"
+        ),
+    )
+    other_way = OLD.replace("while not sent: sent = sock.send(data)", "sent = sock.sendall(data)")
+    [prior] = classify_prior(_review(block), _facts(other_way))
+    assert prior.status == "addressed" and "fixed another way" in prior.evidence
+    half = _finding("S1", start_line=3, end_line=4, evidence=block.evidence)  # no fix to go by
+    [prior] = classify_prior(_review(half), _facts(other_way))
+    assert prior.status == "partially-addressed"

@@ -135,6 +135,10 @@ def test_round_2_findings_say_which_prior_finding_they_continue(three_rounds: Th
     assert cache.prior.label == "round 1 I1 partially unaddressed"
     assert (cache.severity, cache.agents) == ("suggestion", [])
     assert 'with open(path, "w") as handle:' in cache.evidence  # the code as it is now
+    # Its fix is checked against today's code by the one applicability check.
+    assert cache.fix_status == "stale" and "already applied to app/cache.py" in (
+        cache.fix_status_reason
+    )
     size = by_title["Pool size is never validated"]
     assert size.prior is None
     assert second.rounds is not None and second.rounds.new_ids == [size.id]

@@ -25,24 +25,28 @@ _FIX_APPLIED = 0.8
 
 @dataclass(frozen=True)
 class FixLines:
-    """What a finding's suggested diff adds, per file (normalised, meaningful lines only)."""
+    """What a finding's suggested diff adds and removes, per file (normalised, meaningful)."""
 
     added: dict[str, list[str]]
+    removed: dict[str, list[str]] | None = None
 
 
 def fix_lines(fix: str | None, default_path: str) -> FixLines:
-    """The lines a unified diff adds, by the file it adds them to."""
+    """The lines a unified diff adds and removes, by the file it changes."""
     added: dict[str, list[str]] = {}
+    removed: dict[str, list[str]] = {}
     path = default_path
     for line in (fix or "").splitlines():
         if line.startswith("+++ "):
             target = line[4:].split("\t")[0].strip()
             path = target[2:] if target.startswith("b/") else target
-        elif line.startswith("+") and not line.startswith("+++"):
+        elif line.startswith("--- "):
+            continue
+        elif line[:1] in ("+", "-"):
             text = " ".join(line[1:].split())
             if text and meaningful(text):
-                added.setdefault(path, []).append(text)
-    return FixLines(added)
+                (added if line[0] == "+" else removed).setdefault(path, []).append(text)
+    return FixLines(added, removed)
 
 
 def _new_lines_only(fix: FixLines, facts: RoundFacts) -> FixLines:
@@ -54,7 +58,7 @@ def _new_lines_only(fix: FixLines, facts: RoundFacts) -> FixLines:
         fresh = [line for line in lines if line not in old]
         if fresh:
             kept[path] = fresh
-    return FixLines(kept)
+    return FixLines(kept, fix.removed)
 
 
 def _fix_state(fix: FixLines, texts: dict[str, list[str]]) -> tuple[str, list[str]]:
@@ -118,6 +122,20 @@ def _touching_commits(
     return [c for c in commits if finding.path in c.removed or finding.path in c.added]
 
 
+def _fix_targets_gone(
+    finding: ReconciledFinding, fix: FixLines, new_text: str, mapped: MappedRange
+) -> bool:
+    """Whether every line the proposed fix removes (in the finding's file) is gone from there.
+
+    When a quoted block keeps its context lines but the line the fix targets changed, the
+    finding is addressed, not half done.
+    """
+    targets = (fix.removed or {}).get(finding.path, [])
+    if not targets:
+        return False
+    return _evidence_fraction(targets, new_text, mapped) == 0.0
+
+
 def _commit_phrase(commits: Sequence[CommitFacts]) -> str:
     if not commits:
         return "not in any commit (uncommitted edits)"
@@ -159,6 +177,12 @@ def _decide(
         return (
             "partially-addressed",
             f"part of the proposed fix is in place{rest}; the quoted code at {where} {quoted}",
+            mapped,
+        )
+    if present < 1.0 and _fix_targets_gone(finding, fix, facts.new_text, mapped):
+        return (
+            "addressed",
+            f"the lines at {where} that its fix would change are gone (fixed another way)",
             mapped,
         )
     if present < 1.0:

@@ -75,8 +75,25 @@ def _verdict(findings: Sequence[ReconciledFinding], reviewed: bool) -> tuple[Ver
     return verdict(findings, reviewed)
 
 
+def _with_fix_status(
+    findings: Sequence[ReconciledFinding], text_for: Callable[[str], str | None]
+) -> list[ReconciledFinding]:
+    """Carried findings' fixes checked against today's code (the one applicability check)."""
+    from deep_review.fixes import check_fix
+
+    checked = []
+    for finding in findings:
+        if finding.fix and finding.prior is not None and finding.fix_status is None:
+            status, reason = check_fix(finding.fix, text_for, finding)
+            finding = finding.model_copy(update={"fix_status": status, "fix_status_reason": reason})
+        checked.append(finding)
+    return checked
+
+
 def finish_round(review: Review, context: RoundContext, root: Path, change: Change) -> Review:
     """The reconciled review as this round: prior findings' status, gate, dismissals, labels."""
-    review = apply_round(review, context, _text_lookup(root, change), verdict_for=_verdict)
+    text_for = _text_lookup(root, change)
+    review = apply_round(review, context, text_for, verdict_for=_verdict)
+    review.findings = _with_fix_status(review.findings, text_for)
     review.notices.extend(n for n in context.notes if n not in review.notices)
     return review
