@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from deep_review.rounds.git_facts import gather_facts, prior_texts
 from deep_review.rounds.prompt import round_data, since_diff
 from deep_review.store.dismissals import read_dismissals
 from deep_review.store.rounds import prior_round
-from deep_review.store.store import ReviewStore
+from deep_review.store.store import Dismissal, ReviewStore
+
+log = logging.getLogger(__name__)
 
 
 def begin_round(root: Path, change: Change, *, full: bool = False) -> RoundContext:
@@ -29,6 +32,26 @@ def begin_round(root: Path, change: Change, *, full: bool = False) -> RoundConte
     if prior is None:
         number = store.next_round_number(change.branch) if change.branch else 1
         return prepare_round(number, None, None, read.dismissals, notes=notes)
+    try:
+        return _against_prior(root, change, prior, read.dismissals, notes, full=full)
+    except Exception as error:  # a fault here must not cost the user the review itself
+        log.exception("comparing with the prior round failed")
+        notes.append(
+            f"round {prior.header.round} could not be compared with this one ({error}); its"
+            " findings are not carried over and the whole branch is reviewed"
+        )
+        return prepare_round(prior.header.round + 1, None, None, read.dismissals, notes=notes)
+
+
+def _against_prior(
+    root: Path,
+    change: Change,
+    prior: Review,
+    dismissals: Sequence[Dismissal],
+    notes: list[str],
+    *,
+    full: bool,
+) -> RoundContext:
     facts = gather_facts(root, prior.header.head_sha, change, fact_paths(prior))
     if not facts.prior_head_known:
         notes.append(
@@ -45,7 +68,7 @@ def begin_round(root: Path, change: Change, *, full: bool = False) -> RoundConte
         prior.header.round + 1,
         prior,
         facts,
-        read.dismissals,
+        dismissals,
         incremental=incremental,
         notes=notes,
         since_diff=diff_since,
@@ -93,7 +116,13 @@ def _with_fix_status(
 def finish_round(review: Review, context: RoundContext, root: Path, change: Change) -> Review:
     """The reconciled review as this round: prior findings' status, gate, dismissals, labels."""
     text_for = _text_lookup(root, change)
-    review = apply_round(review, context, text_for, verdict_for=_verdict)
-    review.findings = _with_fix_status(review.findings, text_for)
-    review.notices.extend(n for n in context.notes if n not in review.notices)
+    notes = list(context.notes)
+    try:
+        review = apply_round(review, context, text_for, verdict_for=_verdict)
+        review.findings = _with_fix_status(review.findings, text_for)
+    except Exception as error:  # the panel's work is kept whatever happens here
+        log.exception("applying the round failed")
+        review.header.round = context.number
+        notes.append(f"the prior round's findings could not be applied to this one ({error})")
+    review.notices.extend(n for n in notes if n not in review.notices)
     return review
