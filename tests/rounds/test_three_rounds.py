@@ -208,6 +208,25 @@ def test_round_2_report_has_the_reference_round_2_sections(three_rounds: ThreeRo
     assert "Prior-round gate" in since
     assert "— round 1 S2 unaddressed** — app/pool.py:14-15" in markdown
     assert "— round 1 I1 partially unaddressed**" in markdown
+    # 002's sections, in 002's order, with "Since round 1" after the summary.
+    headings = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
+    reference = [
+        "Executive Summary",
+        "Critical Issues",
+        "Important Issues",
+        "Suggestions",
+        "Design Observations",
+        "Testing Assessment",
+        "Documentation Assessment",
+        "Commit Structure",
+        "Acknowledged Limitations",
+        "Unresolved Feedback",
+        "Agent Performance Retro",
+        "Review Process Notes",
+    ]
+    assert [h for h in headings if h in reference] == reference
+    assert headings.index("Since round 1") == headings.index("Executive Summary") + 1
+    assert headings[-1] == "Dismissed findings"
     html = three_rounds.report(2, ".html")
     assert 'id="since-prior-round"' in html and 'id="dismissed-findings"' in html
     assert "round 1 S2 unaddressed" in html
