@@ -115,3 +115,22 @@ async def test_round_2_diagnostics_status_and_hover_tell_the_findings_story(
         lines = [line for line in history.splitlines() if line.startswith("- ")]
         assert lines[0].startswith("- round 1 (1111111): first raised as S5 (suggestion)")
         assert "round 2" in lines[1] and "round 1 S5 unaddressed" in lines[1]
+
+
+async def test_dismissing_from_the_editor_records_the_reason_for_later_rounds(
+    repo: GitRepo,
+) -> None:
+    project = feature_project(repo)
+    save_two_rounds(project)
+    async with editor_session(project.root) as editor:
+        await editor.wait_for(lambda: any(s["state"] == "done" for s in editor.status))
+        answer = await editor.command(
+            "deepReview.dismiss", {"findingId": "S1", "reason": "house style allows it"}
+        )
+        assert answer == {"dismissed": "S1"}
+        await editor.wait_for(
+            lambda: "S1" not in {str(d.code) for d in editor.diagnostics("app.py")}
+        )
+    [dismissal] = ReviewStore(project.root).dismissals()
+    assert (dismissal.finding_id, dismissal.reason) == ("S1", "house style allows it")
+    assert dismissal.evidence == "return 'hi ' + name"  # enough to know it again, reworded

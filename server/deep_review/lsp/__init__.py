@@ -15,7 +15,8 @@ Commands (``workspace/executeCommand``; a finding ID may be ``"I2"`` or ``{"find
 - ``deepReview.generateReport`` → ``{"md": path, "html": path}``; opens the HTML externally
   (``window/showDocument``), the Markdown in the editor if that fails.
 - ``deepReview.applyFix`` ID → ``workspace/applyEdit``; ``{"applied": bool, "reason"?}``.
-- ``deepReview.dismiss`` ID → ``{"dismissed": ID}``; hidden now and in later rounds.
+- ``deepReview.dismiss`` ID (or ``{"findingId", "reason"?}``) → ``{"dismissed": ID}``; hidden
+  now and in later rounds (even reworded, while its code is unchanged); reports list the reason.
 - ``deepReview.showFinding`` ID → ``window/showDocument`` with the selection;
   ``{"uri", "range", "shown"}``.
 - ``deepReview.openInReport`` ID → opens the HTML report at the finding.
