@@ -285,15 +285,6 @@ def classify_prior(
     return results
 
 
-def material_change(prior: PriorFinding, facts: RoundFacts, *, threshold: int = 3) -> bool:
-    """Whether the code around a prior finding changed enough to re-judge its severity."""
-    file = facts.file(prior.path)
-    if file is None or file.current_path is None:
-        return True
-    mapped = map_range(file.hunks, prior.start_line, prior.end_line)
-    return mapped.changed_nearby >= threshold
-
-
 def changed_lines_near(prior: PriorFinding, facts: RoundFacts) -> int:
     """Lines added or removed around a prior finding since its round."""
     file = facts.file(prior.path)
@@ -309,16 +300,6 @@ def prior_lines_now(prior: PriorFinding, facts: RoundFacts) -> str:
         return ""
     end = prior.current_end_line or prior.current_start_line
     return "\n".join(file.new_text.splitlines()[prior.current_start_line - 1 : end])
-
-
-__all__ = [
-    "changed_lines_near",
-    "classify_prior",
-    "find_block",
-    "fix_lines",
-    "material_change",
-    "prior_lines_now",
-]
 
 
 def fact_paths(prior: Review) -> list[str]:
