@@ -24,6 +24,9 @@ HANDLERS: dict[str, str] = {
     "reconcile": "deep_review.reconcile.commands:reconcile_command",
     "report": "deep_review.report.commands:report_command",
     "serve": "deep_review.lsp.server:serve_command",
+    "dismiss": "deep_review.rounds.commands:dismiss_command",
+    "undismiss": "deep_review.rounds.commands:undismiss_command",
+    "history": "deep_review.rounds.commands:history_command",
 }
 
 SEVERITIES = ("critical", "important", "suggestion")
@@ -65,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     review.add_argument("--lead", help="reviewer name whose model leads reconciliation")
     review.add_argument("--no-cache", action="store_true", help="ignore a cached review")
+    review.add_argument(
+        "--full",
+        action="store_true",
+        help="round 2 on: send the whole branch diff again, not just the change since last round",
+    )
 
     demo = sub.add_parser("demo", help="review a built-in example change with scripted reviewers")
     demo.add_argument("--out", help="folder for the demo repository (default: a temp folder)")
@@ -89,10 +97,25 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", action="append", choices=FORMATS)
     report.add_argument("--out")
     report.add_argument("--open", action="store_true", help="open the report when written")
+    report.add_argument("--round", type=int, metavar="N", help="re-render round N of this branch")
+    _add_round_commands(sub)
 
     serve = sub.add_parser("serve", help="run the language server (stdio)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead (debugging)")
     return parser
+
+
+def _add_round_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dismiss = sub.add_parser("dismiss", help="dismiss a finding of the latest review, for good")
+    dismiss.add_argument("finding_id", metavar="ID", help="finding ID, e.g. I3")
+    dismiss.add_argument("--reason", default="", help="why (shown in later reports)")
+    dismiss.add_argument("--repo", default=".")
+    undismiss = sub.add_parser("undismiss", help="raise a dismissed finding again")
+    undismiss.add_argument("finding_id", metavar="ID", help="the ID it was dismissed as")
+    undismiss.add_argument("--repo", default=".")
+    history = sub.add_parser("history", help="the review rounds of the current branch")
+    history.add_argument("--repo", default=".")
+    history.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def _load_handler(command: str) -> Handler:

@@ -24,6 +24,7 @@ from deep_review.events import (
 )
 from deep_review.model import AgentReview, Review, ReviewerInfo
 from deep_review.store import ReviewStore
+from deep_review.store.rounds import save_round
 
 
 def select_reviewers(
@@ -87,8 +88,13 @@ async def run_review(
     on_event: EventSink = ignore_events,
     use_cache: bool = True,
     env: Mapping[str, str] | None = None,
+    full: bool = False,
 ) -> Review:
-    """Review the branch containing ``start`` and save the result in ``.deep-review/``."""
+    """Review the branch containing ``start`` and save the result in ``.deep-review/``.
+
+    From round 2 on the reviewers get the change since the prior round in full and the rest in
+    summary (``full=True``: everything again), plus the prior round's findings as data.
+    """
     from deep_review.panel import missing_models_notice, run_panel
     from deep_review.panel.redact import Redactor
     from deep_review.panel.runner import api_keys, without_keys
@@ -109,6 +115,9 @@ async def run_review(
             on_event(ReviewCompleted(review=cached))
             return cached
 
+    from deep_review.rounds.session import begin_round, finish_round, prompt_data
+
+    round_context = await anyio.to_thread.run_sync(lambda: begin_round(root, change, full=full))
     reviewers = select_reviewers(settings, reviewer_names, environment)
     notices: list[str] = []
     notice = missing_models_notice(reviewers)
@@ -121,7 +130,13 @@ async def run_review(
     on_event(StageStarted(stage="panel", detail=f"{len(reviewers)} reviewers"))
     redactor = Redactor()
     agent_reviews = await run_panel(
-        change, reviewers, settings, on_event=on_event, env=environment, redactor=redactor
+        change,
+        reviewers,
+        settings,
+        on_event=on_event,
+        env=environment,
+        redactor=redactor,
+        round_data=prompt_data(round_context, change),
     )
     stamp = datetime.now(UTC)
     store.save_agent_reviews(agent_reviews, stamp)
@@ -143,11 +158,11 @@ async def run_review(
     review.withheld_secrets = redactor.withheld
     # The lead model's notes and narratives are model output too: no key it echoes is kept.
     review = without_keys(review, api_keys(reviewers, environment))
-    review.header.round = store.next_round_number(change.branch)
+    review = finish_round(review, round_context, root, change)
     review.header.wall_clock_s = round(time.monotonic() - began, 1)
 
     on_event(StageStarted(stage="store"))
-    store.save_review(review, formats=("json",))
+    review = save_round(store, review, ("json",), renumber=True)[0]
     on_event(ReviewCompleted(review=review))
     return review
 

@@ -45,8 +45,17 @@ def print_summary(review: Review, paths: Mapping[str, Path]) -> None:
         f"{counts['suggestion']} suggestions"
         + (f" — {header.verdict_reason}" if header.verdict_reason else "")
     )
+    if review.rounds is not None and review.rounds.prior_round is not None:
+        info = review.rounds
+        print(
+            f"Round {header.round} (since round {info.prior_round}):"
+            f" {info.count('addressed')} addressed, {info.count('partially-addressed')} partly,"
+            f" {info.count('unaddressed')} open, {info.count('obsolete')} obsolete,"
+            f" {info.count('dismissed')} dismissed; {len(info.new_ids)} new"
+        )
     for finding in review.findings:
-        print(f"  {finding.id:>4}  {finding.location_label}  {finding.title}")
+        label = f" — {finding.prior.label}" if finding.prior is not None else ""
+        print(f"  {finding.id:>4}  {finding.location_label}  {finding.title}{label}")
     for notice in review.notices:
         print(f"note: {notice}")
     for fmt, path in sorted(paths.items()):
@@ -68,6 +77,7 @@ def review_command(args: argparse.Namespace) -> int:
                 lead_name=args.lead,
                 on_event=progress,
                 use_cache=not args.no_cache,
+                full=getattr(args, "full", False),
             )
         )
     paths = write_outputs(review, repo, formats, args.out)

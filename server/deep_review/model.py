@@ -190,6 +190,29 @@ class Verification(_Model):
     verifier: str | None = None
 
 
+PriorStatus = Literal["addressed", "partially-addressed", "unaddressed", "obsolete", "dismissed"]
+PriorRelation = Literal["unaddressed", "partially-unaddressed", "supersedes", "carried"]
+CitationCheck = Literal["honoured", "disproved", "partly-honoured"]
+
+
+class PriorLink(_Model):
+    """A finding of this round continuing one of the previous round (round 1 S5 unaddressed)."""
+
+    round: int
+    finding_id: str
+    relation: PriorRelation
+    prior_severity: Severity | None = None
+
+    @property
+    def label(self) -> str:
+        """``round 1 S5 unaddressed`` / ``supersedes round 1 S1``."""
+        if self.relation == "supersedes":
+            return f"supersedes round {self.round} {self.finding_id}"
+        if self.relation == "partially-unaddressed":
+            return f"round {self.round} {self.finding_id} partially unaddressed"
+        return f"round {self.round} {self.finding_id} unaddressed"
+
+
 class ReconciledFinding(Finding):
     """A finding after grounding, merging, verification and numbering."""
 
@@ -202,12 +225,106 @@ class ReconciledFinding(Finding):
     outside_diff: bool = False
     consensus: int = Field(default=1, description="How many reviewers raised it.")
     confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    prior: PriorLink | None = Field(
+        default=None, description="How this finding relates to one of the previous round's."
+    )
 
     @property
     def location_label(self) -> str:
         if self.start_line == self.end_line:
             return f"{self.path}:{self.start_line}"
         return f"{self.path}:{self.start_line}-{self.end_line}"
+
+
+class CommitCitation(_Model):
+    """A commit message that says it deals with a finding, checked against the code."""
+
+    sha: str
+    subject: str = ""
+    generic: bool = Field(
+        default=False, description="Cites the review as a whole (address review feedback)."
+    )
+    check: CitationCheck = "honoured"
+
+
+class PriorFinding(_Model):
+    """One finding of the previous round, carried into this round's code and classified."""
+
+    round: int
+    finding_id: str
+    title: str
+    severity: Severity
+    category: Category = "gap"
+    path: str
+    start_line: int = Field(ge=1)
+    end_line: int = Field(ge=1)
+    fingerprint: str = ""
+    status: PriorStatus
+    evidence: str = Field(default="", description="Why: what changed, in which commit.")
+    commits: list[str] = Field(
+        default_factory=list, description="Commits since the previous round that touched it."
+    )
+    citations: list[CommitCitation] = Field(default_factory=list)
+    current_path: str | None = None
+    current_start_line: int | None = None
+    current_end_line: int | None = None
+    current_id: str | None = Field(
+        default=None, description="The finding of this round that carries it on, if any."
+    )
+    dismissal_reason: str = ""
+
+    @property
+    def citation_label(self) -> str:
+        """``cited in 3f2a1c0 but still present`` (or empty when no commit cites it)."""
+        parts = []
+        for citation in self.citations:
+            short = citation.sha[:7]
+            if citation.check == "disproved":
+                parts.append(f"cited in {short} but still present")
+            elif citation.check == "partly-honoured":
+                parts.append(f"cited in {short}, only partly done")
+            else:
+                parts.append(f"cited in {short}, confirmed")
+        return "; ".join(parts)
+
+
+class DismissedFinding(_Model):
+    """A finding this round raised again but the user had dismissed: listed, not raised."""
+
+    title: str
+    path: str
+    start_line: int = Field(ge=1)
+    end_line: int = Field(ge=1)
+    severity: Severity
+    reason: str = ""
+    dismissed_as: str = Field(default="", description="The ID it had when it was dismissed.")
+    agents: list[str] = Field(default_factory=list)
+
+
+class RoundInfo(_Model):
+    """What this round knows about the previous one of the same branch."""
+
+    number: int = 1
+    prior_round: int | None = None
+    prior_head_sha: str = ""
+    prior_date: datetime | None = None
+    incremental: bool = Field(
+        default=False,
+        description="Reviewers got the change since the prior round in full, the rest in summary.",
+    )
+    prior_findings: list[PriorFinding] = Field(default_factory=list)
+    gate_notes: list[str] = Field(
+        default_factory=list, description="Where the prior-round suggestion gate applied."
+    )
+    dismissed: list[DismissedFinding] = Field(default_factory=list)
+    new_ids: list[str] = Field(
+        default_factory=list, description="Findings of this round not seen in the prior one."
+    )
+    notes: list[str] = Field(default_factory=list)
+
+    def count(self, status: PriorStatus) -> int:
+        """How many prior findings have this status."""
+        return sum(1 for p in self.prior_findings if p.status == status)
 
 
 class AgentRetro(_Model):
@@ -280,6 +397,9 @@ class Review(_Model):
         default_factory=list, description="Plain statements the reader must see (e.g. no models)."
     )
     agent_reviews: list[AgentReview] = Field(default_factory=list)
+    rounds: RoundInfo | None = Field(
+        default=None, description="Round 2 on: the previous round's findings and their status."
+    )
 
     def finding(self, finding_id: str) -> ReconciledFinding | None:
         """The finding with this ID (case-insensitive), inline or in the appendix."""

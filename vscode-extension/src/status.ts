@@ -21,6 +21,8 @@ export interface ReviewStatus {
   reviewers: ReviewerStatus[];
   counts: SeverityCounts;
   message?: string;
+  /** From round 2 on: "round 2: 5 addressed, 2 open, 1 new". */
+  round?: string;
 }
 
 export interface StatusPresentation {
@@ -107,6 +109,9 @@ export function parseStatus(raw: unknown): ReviewStatus | undefined {
   if (typeof raw.stage === "string" && raw.stage) {
     status.stage = raw.stage;
   }
+  if (typeof raw.round === "string" && raw.round) {
+    status.round = raw.round;
+  }
   return status;
 }
 
@@ -163,8 +168,8 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
       const lines = reviewerLines(status.reviewers);
       const presentation: StatusPresentation = {
         text: `$(error) ${critical} $(warning) ${important} $(info) ${suggestion}`,
-        label: `Deep Review: ${critical} critical, ${important} important, ${suggestion} suggestion${suggestion === 1 ? "" : "s"}`,
-        tooltip: `Deep Review: ${describeCounts(status.counts)}${lines ? `\n${lines}` : ""}\nClick to open the report.`,
+        label: `Deep Review: ${critical} critical, ${important} important, ${suggestion} suggestion${suggestion === 1 ? "" : "s"}${status.round ? `; ${status.round}` : ""}`,
+        tooltip: `Deep Review: ${describeCounts(status.counts)}${status.round ? ` (${status.round})` : ""}${lines ? `\n${lines}` : ""}\nClick to open the report.`,
         command: "deepReview.generateReviewReport",
       };
       if (critical > 0) {

@@ -97,6 +97,19 @@ describe("presentStatus", () => {
     assert.equal(shown.background, "statusBarItem.errorBackground");
   });
 
+  it("says what became of the previous round from round 2 on", () => {
+    const status = parseStatus({
+      state: "done",
+      counts: { critical: 0, important: 1, suggestion: 2 },
+      round: "round 2: 5 addressed, 2 open, 1 new",
+    });
+    assert.ok(status);
+    const shown = presentStatus(status);
+    assert.match(shown.tooltip, /\(round 2: 5 addressed, 2 open, 1 new\)/);
+    assert.match(shown.label, /; round 2: 5 addressed, 2 open, 1 new$/);
+    assert.equal(parseStatus({ state: "done", counts: {}, round: null })?.round, undefined);
+  });
+
   it("uses the warning colour when the worst finding is important", () => {
     const shown = presentStatus({ state: "done", reviewers: [], counts: { critical: 0, important: 1, suggestion: 0 } });
     assert.equal(shown.background, "statusBarItem.warningBackground");

@@ -15,18 +15,22 @@ Commands (``workspace/executeCommand``; a finding ID may be ``"I2"`` or ``{"find
 - ``deepReview.generateReport`` → ``{"md": path, "html": path}``; opens the HTML externally
   (``window/showDocument``), the Markdown in the editor if that fails.
 - ``deepReview.applyFix`` ID → ``workspace/applyEdit``; ``{"applied": bool, "reason"?}``.
-- ``deepReview.dismiss`` ID → ``{"dismissed": ID}``; hidden now and in later rounds.
+- ``deepReview.dismiss`` ID (or ``{"findingId", "reason"?}``) → ``{"dismissed": ID}``; hidden
+  now and in later rounds (even reworded, while its code is unchanged); reports list the reason.
 - ``deepReview.showFinding`` ID → ``window/showDocument`` with the selection;
   ``{"uri", "range", "shown"}``.
 - ``deepReview.openInReport`` ID → opens the HTML report at the finding.
 
 Notifications: ``$/progress`` (server-created, cancellable token) and ``deepReview/status``
 ``{"state": "idle"|"running"|"done"|"failed", "stage", "reviewers": [{"name", "state",
-"toolCalls", "elapsedS", "findings", "error"?}], "counts": {severity: n}, "message"?}``.
+"toolCalls", "elapsedS", "findings", "error"?}], "counts": {severity: n}, "message"?,
+"round": "round 2: 5 addressed, 2 open, 1 new" | null}`` (``round`` from round 2 on).
 
 Clients with dynamic file-watch registration are asked to watch ``**/.deep-review/cache/*.json``:
 a review saved from the command line for the same change then replaces the one on screen.
 
 Diagnostics: ``source`` "deep-review", ``code`` the finding ID, message "title (agents)";
-streamed ones are "[unverified] title (reviewer)" with ``data.preliminary``.
+streamed ones are "[unverified] title (reviewer)" with ``data.preliminary``. From round 2 on a
+finding that continues a prior one ends "— round 1 S5, unaddressed" (``data.prior``); addressed
+prior findings are simply not shown; hover adds the finding's history across rounds.
 """

@@ -167,12 +167,16 @@ async def apply_fix(ls: DeepReviewServer, *args: Any) -> dict[str, Any]:
 
 
 async def dismiss(ls: DeepReviewServer, *args: Any) -> dict[str, Any]:
-    """Hide the finding now and in later rounds (persisted in ``.deep-review/``)."""
+    """Hide the finding now and in later rounds (persisted in ``.deep-review/``).
+
+    ``{"findingId": "I2", "reason": "..."}`` records why; later reports list it with the reason.
+    """
     await _ready(ls)
     finding = _finding(ls, args)
+    reason = str(_options(args).get("reason") or "")
     store = ls.store
     if store is not None:
-        await asyncio.to_thread(store.dismiss, finding)
+        await asyncio.to_thread(store.dismiss, finding, reason)
     ls.state.dismissed.add(finding.id.upper())
     ls.publish()
     ls.send_status()

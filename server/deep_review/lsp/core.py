@@ -25,6 +25,7 @@ from deep_review.lsp.protocol import DeepReviewProtocol
 from deep_review.lsp.settings import EditorSettings
 from deep_review.lsp.state import ReviewState
 from deep_review.model import Finding, ReconciledFinding, Review
+from deep_review.rounds.history import round_summary
 
 if TYPE_CHECKING:
     from deep_review.lsp.runner import ReviewRunner
@@ -88,6 +89,8 @@ class DeepReviewServer(LanguageServer):
         """Update and send ``deepReview/status`` for status bars."""
         self.status.update(update)
         self.status["counts"] = self.state.counts(self.editor.shows)
+        review = self.state.review
+        self.status["round"] = round_summary(review) if review is not None else None
         self.protocol.notify(STATUS_NOTIFICATION, dict(self.status))
 
     # -- capabilities -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pygls.workspace.position_codec import PositionCodec, ServerTextPosition, Se
 
 from deep_review.lsp.tracking import LineSpan
 from deep_review.model import Finding, ReconciledFinding, Severity
+from deep_review.rounds.history import diagnostic_note
 
 SOURCE = "deep-review"
 UNVERIFIED_PREFIX = "[unverified] "
@@ -74,13 +75,18 @@ def reconciled_diagnostic(
         "reviewKey": context.review_key,
         "hasFix": bool(finding.fix),
     }
+    message = finding_message(finding, finding.agents)
+    note = diagnostic_note(finding)
+    if note:
+        message += f" — {note}"
+        data["prior"] = note
     return types.Diagnostic(
         range=line_range(lines, span, context.codec),
         severity=SEVERITY_TO_LSP[finding.severity],
         code=finding.id,
         code_description=types.CodeDescription(href=href) if href else None,
         source=SOURCE,
-        message=finding_message(finding, finding.agents),
+        message=message,
         related_information=_related(finding, context) or None,
         data=data,
     )

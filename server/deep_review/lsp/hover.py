@@ -6,6 +6,7 @@ from lsprotocol import types
 
 from deep_review.lsp.core import DeepReviewServer
 from deep_review.lsp.diagnostics import line_range
+from deep_review.lsp.rounds_view import history_markdown
 from deep_review.lsp.tracking import LineSpan
 from deep_review.model import Finding, ReconciledFinding
 from deep_review.report import escape
@@ -77,6 +78,10 @@ def hover(ls: DeepReviewServer, params: types.HoverParams) -> types.Hover | None
             continue
         first_span = first_span or anchor.span
         parts.append(finding_markdown(shown.finding, reviewer=shown.reviewer))
+        if isinstance(shown.finding, ReconciledFinding):
+            history = history_markdown(ls, shown.finding)
+            if history:
+                parts[-1] += "\n\n" + history
     if not parts or first_span is None:
         return None
     return types.Hover(

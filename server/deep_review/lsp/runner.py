@@ -19,6 +19,7 @@ from deep_review.events import (
 )
 from deep_review.lsp.progress import ReviewProgress
 from deep_review.lsp.settings import merge_settings
+from deep_review.rounds.history import round_summary
 
 if TYPE_CHECKING:
     from deep_review.config import Settings
@@ -116,6 +117,9 @@ class ReviewRunner:
                 f"Review done: {counts['critical']} critical, {counts['important']} important, "
                 f"{counts['suggestion']} suggestions."
             )
+            since = round_summary(review)
+            if since:
+                message += f" ({since})"
         except asyncio.CancelledError:
             outcome, message = "cancelled", "Review cancelled."
             ls.state.discard_preliminary()

@@ -39,6 +39,39 @@ class ReviewPrompt:
 
 
 @dataclass(frozen=True)
+class RoundData:
+    """What reviewers of round N+1 are told about round N (``rounds.session.prompt_data``).
+
+    ``prior_findings`` is model-written text (titles, statuses): it goes in a data block. With
+    ``since_diff`` the review is incremental: the change since round N is sent in full and the
+    rest of the branch diff as ``branch_summary`` (files and hunk headers) instead of in full.
+    """
+
+    round: int
+    prior_round: int
+    prior_head: str
+    prior_findings: str
+    since_diff: str | None = None
+    branch_summary: str = ""
+
+    def redacted(
+        self, redact_diff: Callable[[str], str], redact_text: Callable[[str], str]
+    ) -> RoundData:
+        """The same data with secrets replaced (the diff by file and line)."""
+        return RoundData(
+            self.round,
+            self.prior_round,
+            self.prior_head,
+            redact_text(self.prior_findings),
+            redact_diff(self.since_diff) if self.since_diff is not None else None,
+            redact_text(self.branch_summary),
+        )
+
+    def texts(self) -> tuple[str, ...]:
+        return (self.prior_findings, self.since_diff or "", self.branch_summary)
+
+
+@dataclass(frozen=True)
 class RepoInstruction:
     """A file of the repository's own reviewer instructions and where it was read."""
 
@@ -168,6 +201,35 @@ def _diff(diff: str, boundary: str, limit: int) -> str:
     return "The diff:\n" + data_block("diff", diff, boundary) + note
 
 
+def _round_sections(data: RoundData, boundary: str) -> str:
+    """The prior round's findings as data, and in an incremental round what the diff holds."""
+    scope = ""
+    if data.since_diff is not None:
+        scope = (
+            f"\nThis round is incremental: the diff below is the change since round"
+            f" {data.prior_round} in full; the rest of the branch diff is summarised (files and"
+            " hunk headers). Read any file's whole branch diff with the `diff` tool.\n"
+        )
+    values = {
+        "round": str(data.round),
+        "prior_round": str(data.prior_round),
+        "prior_head": data.prior_head[:12],
+        "scope": scope,
+        "prior_findings": data_block("prior-round-findings", data.prior_findings, boundary),
+    }
+    return render(load_template("round").body, values).strip() + "\n"
+
+
+def _incremental_diff(data: RoundData, boundary: str) -> str:
+    since = data.since_diff or "(no file changed since the prior round)\n"
+    return (
+        f"The change since round {data.prior_round}, in full:\n"
+        + data_block("diff-since-prior-round", since, boundary)
+        + "\n\nThe rest of the branch diff, in summary:\n"
+        + data_block("branch-diff-summary", data.branch_summary, boundary)
+    )
+
+
 def build_review_prompt(
     change: Change,
     *,
@@ -175,10 +237,12 @@ def build_review_prompt(
     instructions: Sequence[RepoInstruction] = (),
     redact: Callable[[str], str] = lambda text: text,
     max_diff_chars: int = MAX_DIFF_CHARS,
+    round_data: RoundData | None = None,
 ) -> ReviewPrompt:
-    """The prompts for one reviewer; ``diff`` must already be redacted."""
+    """The prompts for one reviewer; ``diff`` (and ``round_data``) must already be redacted."""
     commit_text = "\n".join(f"{c.subject}\n{c.body}" for c in change.commits)
-    boundary = new_boundary(diff, commit_text, *(i.text for i in instructions))
+    extra = round_data.texts() if round_data is not None else ()
+    boundary = new_boundary(diff, commit_text, *extra, *(i.text for i in instructions))
     values = {
         "repo": change.repo_slug or change.repo_root.rsplit("/", 1)[-1],
         "branch": change.branch or "(detached HEAD)",
@@ -198,6 +262,10 @@ def build_review_prompt(
         "commits": _commits(change, boundary, redact),
         "diff": _diff(diff, boundary, max_diff_chars),
     }
+    if round_data is not None:
+        values["commits"] += "\n\n" + _round_sections(round_data, boundary)
+        if round_data.since_diff is not None:
+            values["diff"] = _incremental_diff(round_data, boundary)
     system = load_template("system").body
     user = render(load_template("reviewer").body, values)
     return ReviewPrompt(system=system, user=user, boundary=boundary, version=prompt_version())

@@ -18,7 +18,12 @@ from deep_review.events import EventSink, ReviewerFailed, ReviewerFinished
 from deep_review.model import AgentReview, AgentStats, SubmittedReview
 from deep_review.panel.agent import AgentRun, run_agent
 from deep_review.panel.analyzers import ANALYZER_PROVIDERS, run_analyzer
-from deep_review.panel.prompting import ReviewPrompt, build_review_prompt, repo_instructions
+from deep_review.panel.prompting import (
+    ReviewPrompt,
+    RoundData,
+    build_review_prompt,
+    repo_instructions,
+)
 from deep_review.panel.redact import Redactor
 from deep_review.panel.sandbox import RepoSandbox, is_secret_file
 from deep_review.panel.tools import Toolbox
@@ -183,14 +188,21 @@ def _import_sdks(reviewers: Sequence[ReviewerConfig]) -> None:
         import openai  # noqa: F401
 
 
-def _review_prompt(change: Change, sandbox: RepoSandbox, redactor: Redactor) -> ReviewPrompt:
+def _review_prompt(
+    change: Change, sandbox: RepoSandbox, redactor: Redactor, round_data: RoundData | None = None
+) -> ReviewPrompt:
     base = RepoSandbox(sandbox.root, ref=change.base_sha, max_bytes=sandbox.max_bytes)
     instructions = repo_instructions(change, sandbox.read_text, base.read_text)
+    if round_data is not None:
+        round_data = round_data.redacted(
+            redactor.redact_diff, lambda text: redactor.redact(text, "(prior round)")
+        )
     return build_review_prompt(
         change,
         diff=redacted_diff(change, redactor),
         instructions=instructions,
         redact=lambda text: redactor.redact(text, "(commit messages)"),
+        round_data=round_data,
     )
 
 
@@ -202,10 +214,12 @@ async def run_panel(
     on_event: EventSink,
     env: Mapping[str, str] | None = None,
     redactor: Redactor | None = None,
+    round_data: RoundData | None = None,
 ) -> list[AgentReview]:
     """Every reviewer concurrently in one task group; one AgentReview per reviewer, in order.
 
-    Pass a ``redactor`` to learn afterwards what was withheld (``redactor.withheld``).
+    Pass a ``redactor`` to learn afterwards what was withheld (``redactor.withheld``), and
+    ``round_data`` from round 2 on (the prior round as data; incremental diff).
     """
     environment = os.environ if env is None else env
     redactor = redactor if redactor is not None else Redactor()
@@ -216,7 +230,9 @@ async def run_panel(
         async with anyio.create_task_group() as warmup:
             # Importing an SDK takes ~1 s of CPU; in a worker thread it does not stall the loop.
             warmup.start_soon(anyio.to_thread.run_sync, _import_sdks, reviewers)
-            prompt = await anyio.to_thread.run_sync(_review_prompt, change, sandbox, redactor)
+            prompt = await anyio.to_thread.run_sync(
+                _review_prompt, change, sandbox, redactor, round_data
+            )
     results: list[AgentReview | None] = [None] * len(reviewers)
     keys = api_keys(reviewers, environment)
 

@@ -15,6 +15,7 @@ from deep_review.model import (
     Severity,
 )
 from deep_review.report import escape
+from deep_review.report import rounds as round_sections
 from deep_review.report.document import Document
 
 _SECTIONS = (
@@ -58,6 +59,7 @@ def build_document(review: Review) -> Document:
     _notices(doc, review)
     doc.rule()
     _executive_summary(doc, review)
+    round_sections.since_round_section(doc, review)
     for severity, title in _SECTIONS:
         doc.rule()
         doc.heading(2, title)
@@ -78,6 +80,7 @@ def build_document(review: Review) -> Document:
     _process_notes(doc, review)
     doc.rule()
     _appendices(doc, review)
+    round_sections.dismissed_section(doc, review)
     return doc
 
 
@@ -87,7 +90,7 @@ def _header(doc: Document, review: Review) -> None:
     if header.repo or header.repo_url:
         name = escape.plain(header.repo or header.repo_url or "")
         rows.append(["**Repo**", f"[{name}]({header.repo_url})" if header.repo_url else name])
-    rows.append(["**Round**", str(header.round)])
+    rows.append(["**Round**", round_sections.round_header_cell(review)])
     if header.author:
         rows.append(["**Author**", escape.plain(f"@{header.author.lstrip('@')}")])
     if header.pr_number is not None:
@@ -158,6 +161,9 @@ def _notices(doc: Document, review: Review) -> None:
 
 def _executive_summary(doc: Document, review: Review) -> None:
     doc.heading(2, "Executive Summary")
+    opening = round_sections.since_round_summary(review)
+    if opening:
+        doc.markdown(opening)
     summary = review.executive_summary
     doc.markdown(escape.block(summary) if summary.strip() else NONE)
     if re.search(r"^Structure:", summary, flags=re.MULTILINE | re.IGNORECASE):
@@ -179,7 +185,8 @@ def _finding(doc: Document, finding: ReconciledFinding, review: Review) -> None:
     location = escape.plain(finding.location_label)
     agents = f" [{escape.plain(', '.join(finding.agents))}]" if finding.agents else ""
     head = (
-        f"{escape.plain(finding.id)}. **{escape.inline(finding.title)}** — {location}{agents} "
+        f"{escape.plain(finding.id)}. **{escape.inline(finding.title)}"
+        f"{round_sections.title_suffix(finding)}** — {location}{agents} "
         f"({finding.severity}, {finding.category})"
     )
     doc.finding_head(head, finding_anchor(finding), finding.severity, finding.category)

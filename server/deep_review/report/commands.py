@@ -21,6 +21,10 @@ def report_command(args: argparse.Namespace) -> int:
     root = find_repo_root(Path(args.repo).resolve())
     store = ReviewStore(root)
     review = store.latest_review()
+    if getattr(args, "round", None) is not None:
+        from deep_review.rounds.commands import round_review
+
+        review = round_review(root, args.round)
     if review is None:
         raise NoReviewFound("no review yet: run deep-review review")
     formats: Sequence[str] = args.format or DEFAULT_FORMATS

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from deep_review.model import ReconciledFinding, Review
 from deep_review.report import escape
+from deep_review.report.rounds import add_baseline_states
 from deep_review.store.fingerprint import finding_fingerprint
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -231,7 +232,9 @@ def render_sarif(review: Review) -> dict[str, Any]:
         "automationDetails": {
             "id": f"deep-review/{header.branch or 'detached'}/{header.date.isoformat()}"
         },
-        "results": [_result(finding, rule_index) for finding in review.findings],
+        "results": add_baseline_states(
+            review, [_result(finding, rule_index) for finding in review.findings]
+        ),
         "properties": {
             "verdict": header.verdict,
             "round": header.round,

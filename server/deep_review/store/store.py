@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,13 @@ class Dismissal(BaseModel):
     path: str = ""
     reason: str = ""
     dismissed_at: datetime
+    # Added for rounds: enough of the finding to know it again when reworded.
+    body: str = ""
+    evidence: str = ""
+    start_line: int = 0
+    end_line: int = 0
+    severity: str = ""
+    head_sha: str = ""
 
 
 class Dismissals(BaseModel):
@@ -230,54 +236,22 @@ class ReviewStore:
     # -- dismissals ----------------------------------------------------------------------------
 
     def _dismissals(self, *, preserve_corrupt: bool = False) -> Dismissals:
-        """The dismissals file; a corrupt one reads as empty (and is kept aside before a write)."""
-        if not self.dismissals_path.is_file():
-            return Dismissals()
-        data = self._load_json(self.dismissals_path)
-        try:
-            if data is not None:
-                return Dismissals.model_validate(data)
-        except ValidationError:
-            log.warning("ignoring %s: not a valid dismissals file", self.dismissals_path)
-        if preserve_corrupt:
-            # Never lose what the user wrote: keep the unreadable file beside the new one.
-            aside = self.dismissals_path.with_name(
-                f"dismissals.corrupt-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.json"
-            )
-            os.replace(self.dismissals_path, aside)
-            log.warning("moved the unreadable dismissals file to %s", aside)
-        return Dismissals()
+        """The dismissals file (read under the store lock; a corrupt one is set aside)."""
+        from deep_review.store.dismissals import as_dismissals_model, read_dismissals
+
+        return as_dismissals_model(read_dismissals(self).dismissals)
 
     def dismiss(self, finding: Finding, reason: str = "") -> Dismissal:
         """Remember that the user dismissed this finding, across line shifts and rounds."""
-        self._ensure_root()
-        current = self._dismissals(preserve_corrupt=True)
-        fingerprint = finding_fingerprint(finding)
-        dismissal = Dismissal(
-            fingerprint=fingerprint,
-            finding_id=str(getattr(finding, "id", "")),
-            title=finding.title,
-            path=finding.path,
-            reason=reason,
-            dismissed_at=datetime.now(UTC),
-        )
-        kept = [d for d in current.dismissals if d.fingerprint != fingerprint]
-        updated = Dismissals(dismissals=[*kept, dismissal])
-        atomic_write_text(self.dismissals_path, updated.model_dump_json(indent=2))
-        return dismissal
+        from deep_review.store.dismissals import add_dismissal
+
+        return add_dismissal(self, finding, reason)[0]
 
     def undismiss(self, finding: Finding) -> bool:
         """Forget a dismissal; True when there was one."""
-        current = self._dismissals(preserve_corrupt=True)
-        fingerprint = finding_fingerprint(finding)
-        kept = [d for d in current.dismissals if d.fingerprint != fingerprint]
-        if len(kept) == len(current.dismissals):
-            return False
-        self._ensure_root()
-        atomic_write_text(
-            self.dismissals_path, Dismissals(dismissals=kept).model_dump_json(indent=2)
-        )
-        return True
+        from deep_review.store.dismissals import remove_dismissal
+
+        return remove_dismissal(self, finding_fingerprint(finding)) is not None
 
     def dismissals(self) -> list[Dismissal]:
         """Every recorded dismissal."""

@@ -126,7 +126,12 @@ function M.statusline(bufnr)
     return "deep-review: running"
   elseif status.state == "done" then
     local c = status.counts or {}
-    return string.format("deep-review: C%d I%d S%d", c.critical or 0, c.important or 0, c.suggestion or 0)
+    local line = string.format("deep-review: C%d I%d S%d", c.critical or 0, c.important or 0, c.suggestion or 0)
+    -- From round 2 on: "round 2: 5 addressed, 2 open, 1 new" (null, i.e. vim.NIL, before).
+    if type(status.round) == "string" then
+      line = line .. " (" .. status.round .. ")"
+    end
+    return line
   elseif status.state == "failed" then
     return "deep-review: failed"
   end
@@ -154,7 +159,8 @@ local function status_handler(_, result, ctx)
   end
   if M.config.notify_progress and (not previous or previous.state ~= result.state) then
     if result.state == "done" then
-      notify("review done: " .. describe_counts(result.counts))
+      local round = type(result.round) == "string" and (" (" .. result.round .. ")") or ""
+      notify("review done: " .. describe_counts(result.counts) .. round)
     elseif result.state == "failed" then
       notify("review failed" .. (result.message and (": " .. result.message) or ""), vim.log.levels.ERROR)
     end
