@@ -53,7 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_change_options(diff)
     diff.add_argument("--format", choices=("text", "json"), default="text")
 
-    review = sub.add_parser("review", help="run the reviewer panel and write the report")
+    review = sub.add_parser(
+        "review",
+        help="run the reviewer panel and write the report",
+        description="Exit codes: 0 done; 1 a finding at or above --fail-on remains; 2 usage or"
+        " environment error; 3 no model reviewer completed (not reviewed by a model);"
+        " 4 --require-all and a reviewer did not complete.",
+    )
     _add_change_options(review)
     review.add_argument("--reviewers", help="comma-separated reviewer names to run (default: all)")
     review.add_argument(
@@ -62,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--out", help="write the report here instead of .deep-review/reviews/")
     review.add_argument(
         "--fail-on", choices=SEVERITIES, help="exit 1 when a finding at or above this remains"
+    )
+    review.add_argument(
+        "--require-all",
+        action="store_true",
+        help="exit 4 unless every reviewer in the panel completed (for CI)",
     )
     review.add_argument("--lead", help="reviewer name whose model leads reconciliation")
     review.add_argument("--no-cache", action="store_true", help="ignore a cached review")
