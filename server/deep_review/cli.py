@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import cast
@@ -112,9 +113,27 @@ def _load_handler(command: str) -> Handler:
     return cast(Handler, getattr(module, attr))
 
 
+class _StderrNotices(logging.Handler):
+    """Warnings (e.g. "ignoring a store file deep-review did not write") as ``deep-review:`` lines.
+
+    Writes to the current ``sys.stderr`` at each record, so it follows redirection.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"deep-review: {record.getMessage()}", file=sys.stderr)
+
+
+def _show_warnings() -> None:
+    logger = logging.getLogger("deep_review")
+    if not any(isinstance(handler, _StderrNotices) for handler in logger.handlers):
+        handler = _StderrNotices(level=logging.WARNING)
+        logger.addHandler(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deep-review`` console script."""
     args = build_parser().parse_args(argv)
+    _show_warnings()
     try:
         return _load_handler(args.command)(args)
     except DeepReviewError as error:

@@ -123,6 +123,15 @@ def write_outputs(
     return ReviewStore(repo).save_review(review, formats=tuple(formats))
 
 
+def output_formats(requested: Sequence[str] | None, out: str | None) -> list[str]:
+    """What to write: ``--out r.md`` alone means Markdown; else ``--format`` or md + html."""
+    from deep_review.report.files import formats_for_out
+
+    if out:
+        return formats_for_out(Path(out), requested, DEFAULT_FORMATS)
+    return list(requested or DEFAULT_FORMATS)
+
+
 def summary_line(review: Review) -> str:
     """``Needs changes: 1 critical, 2 important, 1 suggestion — reason``."""
     counts = review.counts()
@@ -147,7 +156,7 @@ def print_summary(review: Review, paths: Mapping[str, Path]) -> None:
 
 def review_command(args: argparse.Namespace) -> int:
     """``deep-review review``: run the panel, write the reports, gate the exit code."""
-    formats = args.format or list(DEFAULT_FORMATS)
+    formats = output_formats(args.format, args.out)  # a bad --out fails before any model call
     names = [name.strip() for name in args.reviewers.split(",")] if args.reviewers else None
     if names is not None and not all(names):
         raise DeepReviewError("--reviewers: give comma-separated reviewer names, e.g. claude,ruff")

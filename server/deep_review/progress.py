@@ -53,7 +53,7 @@ class ReviewerProgress:
             return f"{self.name}: failed"
         if self.state == "retrying":
             return f"{self.name}: retrying"
-        return f"{self.name}: {self.tool_calls} tools, {self.elapsed_s:.0f}s"
+        return f"{self.name}: {plural(self.tool_calls, 'tool call')}, {self.elapsed_s:.0f}s"
 
     def as_status(self) -> dict[str, Any]:
         """The reviewer as the ``deepReview/status`` notification carries it."""

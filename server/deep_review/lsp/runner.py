@@ -19,6 +19,7 @@ from deep_review.events import (
 )
 from deep_review.lsp.progress import ReviewProgress
 from deep_review.lsp.settings import merge_settings
+from deep_review.wording import plural
 
 if TYPE_CHECKING:
     from deep_review.config import Settings
@@ -114,7 +115,7 @@ class ReviewRunner:
             outcome = "done"
             message = (
                 f"Review done: {counts['critical']} critical, {counts['important']} important, "
-                f"{counts['suggestion']} suggestions."
+                f"{plural(counts['suggestion'], 'suggestion')}."
             )
         except asyncio.CancelledError:
             outcome, message = "cancelled", "Review cancelled."

@@ -3,7 +3,7 @@
 A reviewed branch can commit anything under ``.deep-review/``, for example a future-dated review
 whose "fix" the user would then apply. So every file the store writes is sealed: an HMAC over
 its path and bytes, with a key kept in the repository's git folder (which no branch can write),
-stored beside it under ``.deep-review/.seals/``. On reading, a file that git tracks, has no seal,
+stored under ``.deep-review/.seals/``. On reading, a file that git tracks, has no seal,
 or whose seal does not match is ignored, with a notice saying why.
 """
 
@@ -60,7 +60,10 @@ class StoreTrust:
         return path.relative_to(self.store_root).as_posix()
 
     def _seal_path(self, path: Path) -> Path:
-        return self.seals_root / f"{self._relative(path)}.mac"
+        # Named by a hash of the relative path: one flat folder, and no name taken from a file
+        # (a reviewer called "../x" is already a safe file name; its seal never needs one).
+        name = hashlib.sha256(self._relative(path).encode("utf-8")).hexdigest()[:40]
+        return self.seals_root / f"{name}.mac"
 
     def _digest(self, path: Path, data: bytes) -> str:
         material = self._relative(path).encode("utf-8") + b"\0" + data
