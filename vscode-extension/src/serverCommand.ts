@@ -81,11 +81,10 @@ export function serverFromPath(
   isExecutable: (file: string) => boolean,
   platform: NodeJS.Platform = process.platform,
 ): string | undefined {
-  const join = platform === "win32" ? path.win32.join : path.posix.join;
   const candidates =
     platform === "win32"
-      ? [serverPath, join(serverPath, ".venv", "Scripts", "deep-review.exe")]
-      : [serverPath, join(serverPath, ".venv", "bin", "deep-review")];
+      ? [serverPath, path.win32.join(serverPath, ".venv", "Scripts", "deep-review.exe")]
+      : [serverPath, path.posix.join(serverPath, ".venv", "bin", "deep-review")];
   return candidates.find((candidate) => isExecutable(candidate));
 }
 
