@@ -355,3 +355,21 @@ def test_exit_codes_are_documented_in_the_readme() -> None:
     ]:
         row = next((line for line in readme.splitlines() if line.startswith(f"| {code} ")), "")
         assert words in row, f"README exit-code table lacks {code}"
+
+
+def test_a_review_from_reused_reviewers_still_lists_the_withheld_secrets(
+    pool_repo: GitRepo, server: ScriptedModelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCRIPTED_KEY", KEY)
+    write_config(pool_repo, server)
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    pool_repo.write("app/settings.py", f'GITHUB_TOKEN = "{token}"\n')
+    assert review(pool_repo) == 0
+    before = len(server.requests)
+
+    write_config(pool_repo, server, extra="[reconcile]\nmax_suggestions = 3\n")
+    assert review(pool_repo) == 0
+
+    assert len(server.requests) == before  # every reviewer reused
+    withheld = [(s.path, s.line) for s in latest(pool_repo).withheld_secrets]
+    assert withheld == [("app/settings.py", 1)]

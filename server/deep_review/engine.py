@@ -35,7 +35,7 @@ from deep_review.model import (
     ReviewerInfo,
 )
 from deep_review.panel.redact import Redactor
-from deep_review.panel.runner import api_keys, without_keys
+from deep_review.panel.runner import MODEL_PROVIDERS, api_keys, without_keys
 from deep_review.reconcile.lead import (
     LeadModel,
     LeadModelError,
@@ -268,6 +268,11 @@ async def _run_or_reuse(
         if to_run
         else []
     )
+    reused_models = any(reviewers[index].provider in MODEL_PROVIDERS for index in reused)
+    if reused_models and not any(r.provider in MODEL_PROVIDERS for r in to_run):
+        # No model ran now, so nothing was redacted: do it as the panel does, so the review
+        # still lists the secrets that were withheld from its (cached) model reviewers.
+        await anyio.to_thread.run_sync(_redact_as_the_panel_does, change, redactor)
     panel: list[AgentReview] = []
     for index, key in enumerate(keys):
         if index in reused:
@@ -278,6 +283,14 @@ async def _run_or_reuse(
             _keep(functools.partial(store.cache_agent_review, key, agent), [], on_event)
         panel.append(agent)
     return panel
+
+
+def _redact_as_the_panel_does(change: Change, redactor: Redactor) -> None:
+    from deep_review.panel.runner import _review_prompt  # the panel's own prompt builder
+    from deep_review.panel.sandbox import RepoSandbox
+
+    ref = None if change.include_uncommitted else change.head_sha
+    _review_prompt(change, RepoSandbox(Path(change.repo_root), ref=ref), redactor)
 
 
 def _keep(write: Callable[[], T], notices: list[str], on_event: EventSink) -> T | None:
