@@ -36,13 +36,13 @@ def test_diff_text_lists_files_exclusions_base_and_tokens(
     out = capsys.readouterr().out
     assert code == 0
     assert "(merge-base with main)" in out
-    assert "on feature · 1 commit(s), commits + uncommitted work" in out
+    assert "on feature · 1 commit, commits + uncommitted work" in out
     table = out.split("Excluded")[0]
     assert "modified  app.py" in table and "+1" in table and "-1" in table
     assert "added     notes/todo list.md" in table
     assert "package-lock.json  lockfile" in out
     assert ".env               may hold secrets (matches .env); content not read" in out
-    assert "2 file(s) to review, 2 excluded · ~" in out and "prompt tokens" in out
+    assert "2 files to review, 2 excluded · ~" in out and "prompt tokens" in out
     assert "abc123" not in out
 
 
