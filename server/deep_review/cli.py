@@ -139,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DeepReviewError as error:
         print(f"deep-review: {error.message}", file=sys.stderr)
         return error.exit_code
+    except RecursionError:
+        # Absurdly nested input (a 200k-deep JSON file) exhausts any recursive parser.
+        print("deep-review: the input is nested too deeply to read", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("deep-review: cancelled", file=sys.stderr)
         return 130

@@ -244,3 +244,16 @@ def test_reviews_from_the_store_are_valid_json_the_tool_can_read_back(reviewed: 
     saved = store.latest_paths()["json"]
     assert Review.model_validate(json.loads(saved.read_text())) == latest
     assert store.ignored == {}
+
+
+def test_a_deep_json_file_given_on_the_command_line_is_a_clear_error(
+    reviewed: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+
+    code = main(["reconcile", str(deep), "--repo", str(reviewed.root)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("deep-review: ") and "Traceback" not in err
