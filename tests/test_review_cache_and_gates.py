@@ -291,7 +291,9 @@ def test_require_all_fails_when_one_configured_reviewer_did_not_complete(
 
     assert without == 0  # claude and codex completed: reviewed by models
     assert strict == 4
-    assert "1 of 4 reviewers did not complete: gemini (failed)" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "1 of 4 reviewers did not complete: gemini (failed)" in err
+    assert "note: reviewer gemini did not complete (failed)" in out
 
 
 # -- the plain-line progress view -----------------------------------------------------------

@@ -150,6 +150,10 @@ def print_summary(review: Review, paths: Mapping[str, Path]) -> None:
         print(f"  {finding.id:>4}  {finding.location_label}  {finding.title}")
     for notice in review.notices:
         print(f"note: {notice}")
+    for agent in review.agent_reviews:
+        if agent.status != "completed":
+            detail = f": {agent.error}" if agent.error else ""
+            print(f"note: reviewer {agent.reviewer} did not complete ({agent.status}){detail}")
     for fmt, path in sorted(paths.items()):
         print(f"{fmt}: {path}")
 
