@@ -41,14 +41,17 @@ def model_reviewers(review: Review) -> list[AgentReview]:
     return [a for a in review.agent_reviews if a.provider in MODEL_PROVIDERS]
 
 
-def not_checked_against_code(review: Review) -> bool:
-    """Hook for the reconciler's "could not be checked against the code" flag on ``Review``.
+def not_checked_against_code(review: Review) -> str | None:
+    """Why the reconciler could not check this review against the code, or None.
 
-    Until ``Review`` carries that flag, the gate rests on "no model reviewer completed"
-    (``unreviewed_reason``). When it lands, return it here: ``--fail-on`` then also fails a
-    review whose claims could not be checked.
+    Reads the reconciler's ``Review.unchecked`` / ``unchecked_reason`` (added on the
+    reconciliation branch; ``getattr`` keeps this working on a ``Review`` without them).
+    ``--fail-on`` fails such a review with exit 3: it is no answer either way.
     """
-    return False
+    if not getattr(review, "unchecked", False):
+        return None
+    reason = str(getattr(review, "unchecked_reason", "") or "").strip()
+    return "the review could not be checked against the code" + (f": {reason}" if reason else "")
 
 
 def unreviewed_reason(review: Review, *, analyzers_only_by_choice: bool) -> str | None:
@@ -99,8 +102,8 @@ def gate(
     findings from a panel that did not run are no answer.
     """
     reason = unreviewed_reason(review, analyzers_only_by_choice=analyzers_only_by_choice)
-    if reason is None and fail_on is not None and not_checked_against_code(review):
-        reason = "the review's claims could not be checked against the code"
+    if reason is None and fail_on is not None:
+        reason = not_checked_against_code(review)
     if reason is not None:
         return EXIT_NOT_CHECKED, reason
     if require_all and (reason := incomplete_reason(review)) is not None:
