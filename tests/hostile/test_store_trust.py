@@ -257,3 +257,17 @@ def test_a_deep_json_file_given_on_the_command_line_is_a_clear_error(
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("deep-review: ") and "Traceback" not in err
+
+
+def test_reading_a_planted_store_creates_nothing(repo: GitRepo) -> None:
+    project(repo)
+    forged = review_with_fix(FORGED_FIX, datetime(2099, 1, 1, tzinfo=UTC))
+    repo.write(".deep-review/reviews/20990101-000000-feature.json", forged.model_dump_json())
+    store = ReviewStore(repo.root)
+
+    assert store.latest_review() is None
+
+    assert not store.trust.key_path().exists()  # a read never needs (or makes) the key
+    assert list(store.ignored.values()) == [
+        "deep-review did not write it on this machine (it has no seal)"
+    ]

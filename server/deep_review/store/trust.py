@@ -54,6 +54,16 @@ class StoreTrust:
             self._key = _read_or_create_key(self.key_path())
         return self._key
 
+    def _existing_key(self) -> bytes | None:
+        """The sealing key when there is one: reading never creates it (nor needs .git writable)."""
+        if self._key is None:
+            try:
+                key = self.key_path().read_bytes()
+            except OSError:
+                return None
+            self._key = key if len(key) >= 32 else None
+        return self._key
+
     # -- sealing -------------------------------------------------------------------------------
 
     def _relative(self, path: Path) -> str:
@@ -65,13 +75,13 @@ class StoreTrust:
         name = hashlib.sha256(self._relative(path).encode("utf-8")).hexdigest()[:40]
         return self.seals_root / f"{name}.mac"
 
-    def _digest(self, path: Path, data: bytes) -> str:
+    def _digest(self, key: bytes, path: Path, data: bytes) -> str:
         material = self._relative(path).encode("utf-8") + b"\0" + data
-        return hmac.new(self.key(), material, hashlib.sha256).hexdigest()
+        return hmac.new(key, material, hashlib.sha256).hexdigest()
 
     def seal(self, path: Path, data: bytes) -> None:
         """Record that the store wrote ``data`` at ``path``."""
-        atomic_write_text(self._seal_path(path), self._digest(path, data) + "\n")
+        atomic_write_text(self._seal_path(path), self._digest(self.key(), path, data) + "\n")
 
     def forget(self, path: Path) -> None:
         """Drop the seal of a file the store removed."""
@@ -103,7 +113,10 @@ class StoreTrust:
             recorded = self._seal_path(path).read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):
             return "deep-review did not write it on this machine (it has no seal)"
-        if not hmac.compare_digest(recorded, self._digest(path, data)):
+        key = self._existing_key()
+        if key is None:
+            return "deep-review did not write it on this machine (there is no store key yet)"
+        if not hmac.compare_digest(recorded, self._digest(key, path, data)):
             return "it changed after deep-review wrote it (its seal does not match)"
         return None
 
