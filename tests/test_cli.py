@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from deep_review.cli import main
+from deep_review.model import AgentReview
 from tests.support.gitrepo import GitRepo
 
 
@@ -35,13 +36,13 @@ def test_diff_text_lists_files_exclusions_base_and_tokens(
     out = capsys.readouterr().out
     assert code == 0
     assert "(merge-base with main)" in out
-    assert "on feature · 1 commit(s), commits + uncommitted work" in out
+    assert "on feature · 1 commit, commits + uncommitted work" in out
     table = out.split("Excluded")[0]
     assert "modified  app.py" in table and "+1" in table and "-1" in table
     assert "added     notes/todo list.md" in table
     assert "package-lock.json  lockfile" in out
     assert ".env               may hold secrets (matches .env); content not read" in out
-    assert "2 file(s) to review, 2 excluded · ~" in out and "prompt tokens" in out
+    assert "2 files to review, 2 excluded · ~" in out and "prompt tokens" in out
     assert "abc123" not in out
 
 
@@ -133,3 +134,74 @@ def test_real_subprocess_run(feature: GitRepo, tmp_path: Path) -> None:
     assert failed.stderr.strip().count("\n") == 0
     assert "is not inside a git repository" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+# -- `--out` names a file: its suffix is the format -----------------------------------------
+
+
+def _agent_review(tmp_path: Path) -> Path:
+    review = AgentReview.model_validate(
+        {
+            "reviewer": "claude",
+            "findings": [
+                {
+                    "path": "app.py", "start_line": 1, "end_line": 1, "severity": "important",
+                    "category": "regression", "title": "Division by zero",
+                    "evidence": "x = 1 / 0",
+                }
+            ],
+        }
+    )  # fmt: skip
+    path = tmp_path / "claude.json"
+    path.write_text(review.model_dump_json())
+    return path
+
+
+def test_reconcile_out_with_a_markdown_name_writes_markdown_there(
+    feature: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = _agent_review(tmp_path)
+    out = tmp_path / "r.md"
+
+    code = main(["reconcile", str(saved), "--repo", str(feature.root), "--out", str(out)])
+
+    assert code == 0
+    assert out.read_text().startswith("#")
+    assert not (tmp_path / "r.json").exists()
+    assert f"md: {out}" in capsys.readouterr().err
+
+
+def test_reconcile_out_whose_suffix_disagrees_with_format_says_so(
+    feature: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = _agent_review(tmp_path)
+    out = tmp_path / "r.md"
+
+    code = main(
+        [
+            "reconcile",
+            str(saved),
+            "--repo",
+            str(feature.root),
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        ]
+    )
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "names a .md file but --format asks for json" in err
+    assert not out.exists() and not (tmp_path / "r.json").exists()
+
+
+def test_review_out_with_a_sarif_name_writes_only_sarif(feature: GitRepo, tmp_path: Path) -> None:
+    out = tmp_path / "results.sarif"
+
+    main(["review", "--repo", str(feature.root), "--reviewers", "ruff", "--out", str(out)])
+
+    assert json.loads(out.read_text())["version"] == "2.1.0"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("results")) == [
+        "results.sarif"
+    ]

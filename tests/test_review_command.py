@@ -198,9 +198,21 @@ def test_review_without_model_keys_runs_the_analyzers_and_says_how_to_add_models
     code = main(["review", "--repo", str(pool_repo.root), "--format", "md"])
 
     captured = capsys.readouterr()
-    assert code == 0
+    assert code == 3  # not reviewed by a model: a script must not read it as "all clear"
     assert "ANTHROPIC_API_KEY" in captured.out + captured.err
+    assert "no model reviewer ran" in captured.err
     assert "F401" in captured.out
+
+
+def test_an_analyzers_only_panel_asked_for_by_name_exits_0(
+    pool_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pool_repo.write("app/extra.py", "import os\n")
+
+    code = main(["review", "--repo", str(pool_repo.root), "--reviewers", "ruff", "--format", "md"])
+
+    assert code == 0
+    assert "F401" in capsys.readouterr().out
 
 
 def test_review_outside_a_git_repository_is_one_clear_error(

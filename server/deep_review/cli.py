@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import cast
@@ -56,7 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_change_options(diff)
     diff.add_argument("--format", choices=("text", "json"), default="text")
 
-    review = sub.add_parser("review", help="run the reviewer panel and write the report")
+    review = sub.add_parser(
+        "review",
+        help="run the reviewer panel and write the report",
+        description="Exit codes: 0 done; 1 a finding at or above --fail-on remains; 2 usage or"
+        " environment error; 3 no model reviewer completed (not reviewed by a model);"
+        " 4 --require-all and a reviewer did not complete.",
+    )
     _add_change_options(review)
     review.add_argument("--reviewers", help="comma-separated reviewer names to run (default: all)")
     review.add_argument(
@@ -65,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--out", help="write the report here instead of .deep-review/reviews/")
     review.add_argument(
         "--fail-on", choices=SEVERITIES, help="exit 1 when a finding at or above this remains"
+    )
+    review.add_argument(
+        "--require-all",
+        action="store_true",
+        help="exit 4 unless every reviewer in the panel completed (for CI)",
     )
     review.add_argument("--lead", help="reviewer name whose model leads reconciliation")
     review.add_argument("--no-cache", action="store_true", help="ignore a cached review")
@@ -124,14 +136,36 @@ def _load_handler(command: str) -> Handler:
     return cast(Handler, getattr(module, attr))
 
 
+class _StderrNotices(logging.Handler):
+    """Warnings (e.g. "ignoring a store file deep-review did not write") as ``deep-review:`` lines.
+
+    Writes to the current ``sys.stderr`` at each record, so it follows redirection.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"deep-review: {record.getMessage()}", file=sys.stderr)
+
+
+def _show_warnings() -> None:
+    logger = logging.getLogger("deep_review")
+    if not any(isinstance(handler, _StderrNotices) for handler in logger.handlers):
+        handler = _StderrNotices(level=logging.WARNING)
+        logger.addHandler(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deep-review`` console script."""
     args = build_parser().parse_args(argv)
+    _show_warnings()
     try:
         return _load_handler(args.command)(args)
     except DeepReviewError as error:
         print(f"deep-review: {error.message}", file=sys.stderr)
         return error.exit_code
+    except RecursionError:
+        # Absurdly nested input (a 200k-deep JSON file) exhausts any recursive parser.
+        print("deep-review: the input is nested too deeply to read", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("deep-review: cancelled", file=sys.stderr)
         return 130

@@ -17,6 +17,12 @@ from deep_review.events import (
     TokensUsed,
     ToolCalled,
 )
+from deep_review.wording import plural
+
+
+def retry_detail(event: ReviewerRetrying) -> str:
+    """``retrying in 2.0s: connection refused`` (the reason, or that none was given)."""
+    return f"retrying in {event.delay_s:.1f}s: {event.reason or 'no reason given'}"
 
 
 @dataclass
@@ -42,12 +48,12 @@ class ReviewerProgress:
     def label(self) -> str:
         """``claude: 3 tools, 12s`` / ``codex: done, 4 findings`` / ``gemini: failed``."""
         if self.state == "done":
-            return f"{self.name}: done, {self.findings} findings"
+            return f"{self.name}: done, {plural(self.findings, 'finding')}"
         if self.state == "failed":
             return f"{self.name}: failed"
         if self.state == "retrying":
             return f"{self.name}: retrying"
-        return f"{self.name}: {self.tool_calls} tools, {self.elapsed_s:.0f}s"
+        return f"{self.name}: {plural(self.tool_calls, 'tool call')}, {self.elapsed_s:.0f}s"
 
     def as_status(self) -> dict[str, Any]:
         """The reviewer as the ``deepReview/status`` notification carries it."""
@@ -90,7 +96,7 @@ class PanelProgress:
         elif isinstance(event, ReviewerRetrying):
             reviewer = self.reviewer(event.reviewer)
             reviewer.state = "retrying"
-            reviewer.detail = f"retrying in {event.delay_s:.1f}s: {event.reason}"
+            reviewer.detail = retry_detail(event)
         elif isinstance(event, ReviewerFinished):
             reviewer = self.reviewer(event.reviewer)
             reviewer.state, reviewer.finished, reviewer.detail = "done", time.monotonic(), ""

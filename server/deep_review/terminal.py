@@ -18,11 +18,15 @@ from deep_review.events import (
     ReviewEvent,
     StageStarted,
 )
-from deep_review.progress import PanelProgress
+from deep_review.progress import PanelProgress, retry_detail
+from deep_review.wording import plural
 
 
-def log_line(progress: PanelProgress, event: ReviewEvent) -> str | None:
-    """The line worth printing for an event already folded into ``progress``, if any."""
+def log_line(event: ReviewEvent) -> str | None:
+    """The line worth printing for an event, if any: built from the event alone.
+
+    (Reading the progress board here once cleared a retry's detail before it was printed.)
+    """
     if isinstance(event, ReviewerStarted):
         return f"{event.reviewer}: started ({event.model or 'analyzer'})"
     if isinstance(event, StageStarted):
@@ -30,11 +34,11 @@ def log_line(progress: PanelProgress, event: ReviewEvent) -> str | None:
     if isinstance(event, Notice):
         return event.text
     if isinstance(event, ReviewerRetrying):
-        return f"{event.reviewer}: {progress.reviewer(event.reviewer).detail}"
+        return f"{event.reviewer}: {retry_detail(event)}"
     if isinstance(event, ReviewerFailed):
-        return f"{event.reviewer}: failed — {event.error}"
+        return f"{event.reviewer}: failed — {event.error or 'no reason given'}"
     if isinstance(event, ReviewerFinished):
-        return f"{event.reviewer}: done, {len(event.review.findings)} findings"
+        return f"{event.reviewer}: done, {plural(len(event.review.findings), 'finding')}"
     return None
 
 
@@ -83,5 +87,5 @@ class TerminalProgress:
             return
         if self._live is not None:
             self._live.update(progress_table(self.progress))
-        elif line := log_line(self.progress, event):
+        elif line := log_line(event):
             print(f"deep-review: {line}", file=self.stream, flush=True)

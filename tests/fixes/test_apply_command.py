@@ -14,6 +14,7 @@ import pytest
 
 from deep_review.cli import main
 from deep_review.model import ReconciledFinding, RelatedLocation, Review, ReviewHeader
+from deep_review.store import ReviewStore
 from tests.support.gitrepo import GitRepo
 
 APP = """\
@@ -40,14 +41,11 @@ def save_review(
     repo: GitRepo, *findings: ReconciledFinding, stamp: str = "20261126-040000"
 ) -> Path:
     review = Review(
-        header=ReviewHeader(date=datetime(2026, 11, 26, 4, 0), branch="main"),
+        header=ReviewHeader(date=datetime.strptime(stamp, "%Y%m%d-%H%M%S"), branch="main"),
         findings=list(findings),
     )
-    folder = repo.root / ".deep-review" / "reviews"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{stamp}-main.json"
-    target.write_text(review.model_dump_json(indent=2))
-    return target
+    # Through the store: it trusts only the reviews it wrote itself (not planted files).
+    return ReviewStore(repo.root).save_review(review, formats=[])["json"]
 
 
 @pytest.fixture

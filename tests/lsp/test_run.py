@@ -64,10 +64,10 @@ async def test_run_streams_then_reconciles_then_fixes(
         [reports] = [r for r in editor.client.progress_reports.values() if r]
         assert isinstance(reports[0], types.WorkDoneProgressBegin) and reports[0].cancellable
         assert isinstance(reports[-1], types.WorkDoneProgressEnd)
-        assert reports[-1].message == "Review done: 1 critical, 1 important, 1 suggestions."
+        assert reports[-1].message == "Review done: 1 critical, 1 important, 1 suggestion."
         texts = [r.message or "" for r in reports if isinstance(r, types.WorkDoneProgressReport)]
         assert any("codex: done, 2 findings" in text for text in texts)
-        assert any("claude: " in text and "tools" in text for text in texts)
+        assert any("claude: 1 tool call," in text for text in texts)
         reviewers = {r["name"]: r for r in editor.status[-1]["reviewers"]}
         assert reviewers["claude"]["toolCalls"] == 1 and reviewers["claude"]["state"] == "done"
 

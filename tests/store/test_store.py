@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +27,12 @@ def review_at(minutes: int, *, branch: str = "host-switch", round_: int = 1) -> 
     return review
 
 
+def write_as_the_store(store: ReviewStore, path: Path, text: str) -> None:
+    """A damaged file the store itself wrote (sealed): what a crash or a bug could leave."""
+    path.write_text(text)
+    store.trust.seal(path, text.encode())
+
+
 def test_save_review_writes_json_markdown_and_html_named_by_time_and_branch(
     repo: GitRepo,
 ) -> None:
@@ -42,18 +50,44 @@ def test_save_review_writes_json_markdown_and_html_named_by_time_and_branch(
     assert Review.model_validate_json(paths["json"].read_text()) == review
 
 
-def test_gitignore_keeps_reviews_but_ignores_cache_and_raw_agent_runs(repo: GitRepo) -> None:
+def test_the_store_stays_out_of_git_status_without_touching_the_users_gitignore(
+    repo: GitRepo,
+) -> None:
+    repo.write(".gitignore", "*.pyc\n")
+    repo.commit("ignore bytecode")
     store = ReviewStore(repo.root)
     store.save_review(load_fixture_review())
     store.save_agent_reviews(load_fixture_review().agent_reviews, "20260408-145125")
-    assert (repo.root / ".deep-review" / ".gitignore").read_text().splitlines()[1:] == [
-        "cache/",
-        "agents/",
-    ]
-    status = repo.git("status", "--porcelain", "--untracked-files=all")
-    assert ".deep-review/reviews/20260408-145125-pr-280.md" in status
-    assert ".deep-review/dismissals.json" not in status  # nothing dismissed yet
-    assert "cache/" not in status and "agents/" not in status
+    store.dismiss(load_fixture_review().findings[0])
+
+    assert repo.git("status", "--porcelain", "--untracked-files=all") == ""
+    assert (repo.root / ".gitignore").read_text() == "*.pyc\n"
+    exclude = (repo.root / ".git" / "info" / "exclude").read_text()
+    assert exclude.count("/.deep-review/") == 1
+    ReviewStore(repo.root).save_review(review_at(3))  # a later run adds nothing twice
+    assert (repo.root / ".git" / "info" / "exclude").read_text() == exclude
+
+
+def test_a_linked_worktree_excludes_the_store_through_its_git_file(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    repo.write("app.py", "x = 1\n")
+    repo.commit("app")
+    linked = tmp_path / "linked"
+    repo.git("worktree", "add", "-q", "-b", "feature", str(linked))
+    assert (linked / ".git").is_file()
+
+    ReviewStore(linked).save_review(review_at(0))
+
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=linked,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert status == ""
+    assert "/.deep-review/" in (repo.root / ".git" / "info" / "exclude").read_text()
 
 
 def test_latest_review_round_trips_and_latest_paths_point_at_its_reports(repo: GitRepo) -> None:
@@ -79,8 +113,8 @@ def test_corrupt_and_invalid_files_are_skipped_with_a_warning(
     store = ReviewStore(repo.root)
     good = review_at(0)
     store.save_review(good, formats=[])
-    (store.reviews_dir / "20260408-130000-host-switch.json").write_text('{"header": {tru')
-    (store.reviews_dir / "20260408-140000-host-switch.json").write_text('{"findings": 3}')
+    write_as_the_store(store, store.reviews_dir / "20260408-130000-host-switch.json", '{"a": {tru')
+    write_as_the_store(store, store.reviews_dir / "20260408-140000-host-switch.json", '{"f": 3}')
     with caplog.at_level(logging.WARNING):
         assert store.latest_review() == good
         assert store.next_round_number("host-switch") == 2
@@ -94,7 +128,9 @@ def test_a_review_from_a_newer_deep_review_is_a_clear_error(repo: GitRepo) -> No
     store.save_review(review_at(0), formats=[])
     data = json.loads(review_at(9).model_dump_json())
     data["schema_version"] = 99
-    (store.reviews_dir / "20260408-120900-host-switch.json").write_text(json.dumps(data))
+    write_as_the_store(
+        store, store.reviews_dir / "20260408-120900-host-switch.json", json.dumps(data)
+    )
     with pytest.raises(StoreVersionError, match=r"newer deep-review .*schema 99.*upgrade"):
         store.latest_review()
 
@@ -133,7 +169,7 @@ def test_corrupt_cache_entry_is_a_miss_not_a_crash(repo: GitRepo) -> None:
     store.cache_review(review)
     header = review.header
     key = cache_key(header.base_sha, header.head_sha, header.diff_hash)
-    (store.cache_dir / f"{key}.json").write_text("\x00garbage")
+    write_as_the_store(store, store.cache_dir / f"{key}.json", "\x00garbage")
     assert store.cached_review(header.base_sha, header.head_sha, header.diff_hash) is None
 
 

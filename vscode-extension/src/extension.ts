@@ -2,6 +2,7 @@
 // into the UI. All review logic lives in the server.
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as vscode from "vscode";
 import {
   ExecuteCommandRequest,
@@ -69,7 +70,7 @@ class Controller {
     this.statusItem.show();
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration(`${SETTINGS_SECTION}.server.command`)) {
+        if (event.affectsConfiguration(`${SETTINGS_SECTION}.server`)) {
           void this.restart();
         }
       }),
@@ -120,7 +121,9 @@ class Controller {
     try {
       server = resolveServerCommand({
         configured: configuration().get<string[]>("server.command") ?? [],
+        serverPath: configuration().get<string>("server.path") ?? "",
         pathEnv: process.env.PATH,
+        homeDir: os.homedir(),
         isExecutable,
         pythonCommand: await pythonExtensionCommand(folder.uri),
       });
@@ -129,7 +132,7 @@ class Controller {
         this.output.error(error.message);
         const choice = await vscode.window.showErrorMessage(error.message, "Open Settings", "Show Output");
         if (choice === "Open Settings") {
-          await vscode.commands.executeCommand("workbench.action.openSettings", "deepReview.server.command");
+          await vscode.commands.executeCommand("workbench.action.openSettings", "deepReview.server");
         } else if (choice === "Show Output") {
           this.output.show();
         }

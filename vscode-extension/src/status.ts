@@ -158,7 +158,7 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
       const lines = reviewerLines(status.reviewers);
       return {
         text: `$(sync~spin) Deep Review${progress}`,
-        label: `Deep Review: reviewing${progress ? `, ${finished} of ${status.reviewers.length} reviewers finished` : ""}`,
+        label: `Deep Review: reviewing${progress ? `, ${finished} of ${plural(status.reviewers.length, "reviewer")} finished` : ""}`,
         tooltip: `Deep Review: reviewing${status.stage ? ` (${status.stage})` : ""}…${lines ? `\n${lines}` : ""}\nClick to show the output.`,
         command: "deepReview.showOutput",
       };

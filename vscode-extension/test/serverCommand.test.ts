@@ -59,12 +59,70 @@ describe("resolveServerCommand", () => {
         }),
       (error: unknown) => {
         assert.ok(error instanceof ServerNotFoundError);
-        assert.match(error.message, /pip install deep-review/);
+        assert.match(error.message, /bash scripts\/setup\.sh/);
+        assert.match(error.message, /deepReview\.server\.path/);
         assert.match(error.message, /deepReview\.server\.command/);
         assert.match(error.message, /Python extension/);
+        // The PyPI name is an unrelated project: the message must never tell users to install it.
+        assert.doesNotMatch(error.message, /pip install deep-review/);
         return true;
       },
     );
+  });
+
+  it("finds the server in a clone set up by scripts/setup.sh via deepReview.server.path", () => {
+    const resolved = resolveServerCommand({
+      configured: [],
+      serverPath: "/home/me/src/deep-review",
+      pathEnv: "/usr/bin",
+      isExecutable: executables("/home/me/src/deep-review/.venv/bin/deep-review", "/usr/bin/deep-review"),
+      pythonCommand: undefined,
+      platform: "linux",
+    });
+    assert.deepEqual(resolved, {
+      command: "/home/me/src/deep-review/.venv/bin/deep-review",
+      args: ["serve"],
+      origin: "server-path",
+    });
+  });
+
+  it("takes deepReview.server.path as the executable itself", () => {
+    const resolved = resolveServerCommand({
+      configured: [],
+      serverPath: "/opt/dr/bin/deep-review",
+      pathEnv: undefined,
+      isExecutable: executables("/opt/dr/bin/deep-review"),
+      pythonCommand: undefined,
+      platform: "linux",
+    });
+    assert.equal(resolved.command, "/opt/dr/bin/deep-review");
+  });
+
+  it("says so when deepReview.server.path points nowhere, instead of silently using PATH", () => {
+    assert.throws(
+      () =>
+        resolveServerCommand({
+          configured: [],
+          serverPath: "/nowhere",
+          pathEnv: "/usr/bin",
+          isExecutable: executables("/usr/bin/deep-review"),
+          pythonCommand: undefined,
+          platform: "linux",
+        }),
+      (error: unknown) => error instanceof ServerNotFoundError && /\/nowhere/.test(error.message),
+    );
+  });
+
+  it("finds a pipx install in ~/.local/bin when the editor's PATH lacks it", () => {
+    const resolved = resolveServerCommand({
+      configured: [],
+      pathEnv: "/usr/bin",
+      homeDir: "/home/me",
+      isExecutable: executables("/home/me/.local/bin/deep-review"),
+      pythonCommand: ["/usr/bin/python3"],
+      platform: "linux",
+    });
+    assert.deepEqual(resolved, { command: "/home/me/.local/bin/deep-review", args: ["serve"], origin: "pipx" });
   });
 });
 

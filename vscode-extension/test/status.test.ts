@@ -84,6 +84,15 @@ describe("presentStatus", () => {
     assert.equal(shown.command, "deepReview.showOutput");
   });
 
+  it("says '1 reviewer', not '1 reviewers', for a panel of one", () => {
+    const shown = presentStatus({
+      state: "running",
+      reviewers: [{ name: "claude", state: "done" }],
+      counts: { critical: 0, important: 0, suggestion: 0 },
+    });
+    assert.equal(shown.label, "Deep Review: reviewing, 1 of 1 reviewer finished");
+  });
+
   it("shows counts by severity when done and opens the report on click", () => {
     const shown = presentStatus({
       state: "done",

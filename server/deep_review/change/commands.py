@@ -14,6 +14,7 @@ from deep_review.change.model import Change, ChangedFile
 from deep_review.change.repo import find_repo_root
 from deep_review.change.tokens import estimate_prompt_tokens
 from deep_review.config_loader import load_settings
+from deep_review.wording import plural
 
 
 def diff_command(args: argparse.Namespace) -> int:
@@ -65,7 +66,7 @@ def render_text(change: Change) -> str:
     lines += ["", *change.notes] if change.notes else []
     lines.append("")
     lines.append(
-        f"{len(reviewed)} file(s) to review, {len(change.excluded)} excluded · "
+        f"{plural(len(reviewed), 'file')} to review, {len(change.excluded)} excluded · "
         f"~{estimate_prompt_tokens(change):,} prompt tokens (estimate, before tool reads)"
     )
     return "\n".join(lines)
@@ -76,7 +77,7 @@ def _header(change: Change) -> list[str]:
     work = "commits + uncommitted work" if change.include_uncommitted else "commits only"
     lines = [
         f"Base:   {change.base_sha[:12]} ({change.base_resolution})",
-        f"Head:   {change.head_sha[:12]} {where} · {len(change.commits)} commit(s), {work}",
+        f"Head:   {change.head_sha[:12]} {where} · {plural(len(change.commits), 'commit')}, {work}",
     ]
     if change.repo_slug or change.remote_url:
         lines.append(f"Repo:   {change.repo_slug or change.remote_url}")

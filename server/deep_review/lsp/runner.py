@@ -20,6 +20,7 @@ from deep_review.events import (
 from deep_review.lsp.progress import ReviewProgress
 from deep_review.lsp.settings import merge_settings
 from deep_review.rounds.history import round_summary
+from deep_review.wording import plural
 
 if TYPE_CHECKING:
     from deep_review.config import Settings
@@ -115,7 +116,7 @@ class ReviewRunner:
             outcome = "done"
             message = (
                 f"Review done: {counts['critical']} critical, {counts['important']} important, "
-                f"{counts['suggestion']} suggestions."
+                f"{plural(counts['suggestion'], 'suggestion')}."
             )
             since = round_summary(review)
             if since:

@@ -10,6 +10,7 @@ from lsprotocol import types
 from deep_review.errors import DeepReviewError
 from deep_review.lsp.core import DeepReviewServer
 from deep_review.lsp.state import review_key
+from deep_review.wording import plural
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,6 @@ async def load_saved_review(ls: DeepReviewServer, *, replace: bool = False) -> b
     if ls.state.review is not None and review_key(review) == ls.state.key:
         return False
     ls.show_review(review)
-    ls.log(f"Deep Review: loaded the saved review ({len(review.findings)} findings).")
+    ls.log(f"Deep Review: loaded the saved review ({plural(len(review.findings), 'finding')}).")
     ls.send_status(state="done", reviewers=[])
     return True

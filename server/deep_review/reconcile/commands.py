@@ -76,6 +76,10 @@ def reconcile_command(args: argparse.Namespace) -> int:
     from deep_review.reconcile.lead import make_lead
     from deep_review.reconcile.pipeline import info_from_review, reconcile
 
+    if args.out is not None:  # a --out that disagrees with --format fails before any work
+        from deep_review.report.files import formats_for_out
+
+        formats_for_out(Path(args.out), args.format, ["json"])
     reviews, saved_base = load_agent_reviews([Path(p) for p in args.agent_reviews])
     root = find_repo_root(Path(args.repo))
     env = dict(os.environ)
@@ -110,20 +114,24 @@ def reconcile_command(args: argparse.Namespace) -> int:
             date=datetime.now(UTC),
         )
     )
-    _emit(review, args.format or ["json"], args.out)
+    _emit(review, args.format, args.out)
     return 0
 
 
-def _emit(review: Review, formats: Sequence[str], out: str | None) -> None:
+def _emit(review: Review, requested: Sequence[str] | None, out: str | None) -> None:
     from deep_review.report import render_json, render_markdown, render_sarif, write_reports
+    from deep_review.report.files import formats_for_out
 
     if out is not None:
+        # `--out r.md` means Markdown in r.md; a --format that disagrees is an error, not r.json.
+        formats = formats_for_out(Path(out), requested, ["json"])
         for fmt, path in write_reports(review, Path(out), formats).items():
             print(f"{fmt}: {path}", file=sys.stderr)
         return
-    if "html" in formats:
+    printed = requested or ["json"]
+    if "html" in printed:
         raise DeepReviewError("--format html writes a file: give --out FOLDER_OR_STEM")
-    for fmt in dict.fromkeys(formats):
+    for fmt in dict.fromkeys(printed):
         if fmt == "json":
             print(render_json(review), end="")
         elif fmt == "md":

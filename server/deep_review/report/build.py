@@ -17,6 +17,7 @@ from deep_review.model import (
 from deep_review.report import escape
 from deep_review.report import rounds as round_sections
 from deep_review.report.document import Document
+from deep_review.wording import plural
 
 _SECTIONS = (
     ("critical", "Critical Issues"),
@@ -172,13 +173,9 @@ def _executive_summary(doc: Document, review: Review) -> None:
     observations = len(review.design_observations)
     doc.markdown(
         f"Structure: {counts['critical']} critical, {counts['important']} important, "
-        f"{_plural(counts['suggestion'], 'suggestion')}, "
-        f"{_plural(observations, 'design observation')}."
+        f"{plural(counts['suggestion'], 'suggestion')}, "
+        f"{plural(observations, 'design observation')}."
     )
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _finding(doc: Document, finding: ReconciledFinding, review: Review) -> None:
@@ -202,7 +199,7 @@ def _finding(doc: Document, finding: ReconciledFinding, review: Review) -> None:
 def _signals(finding: ReconciledFinding, review: Review) -> str:
     """Consensus, verification and diff position, on one line under the finding's head."""
     panel = max(len(review.header.reviewers), finding.consensus, 1)
-    parts = [f"Consensus: {finding.consensus}/{panel} reviewers"]
+    parts = [f"Consensus: {finding.consensus}/{plural(panel, 'reviewer')}"]
     verification = finding.verification
     label = {
         "confirmed": "verified",
@@ -303,7 +300,7 @@ def _retro(doc: Document, review: Review) -> None:
             doc.markdown(f"**Status: {retro.status}**{error}")
         doc.markdown(escape.block(retro.narrative) if retro.narrative.strip() else NONE)
         total = sum(retro.tool_calls.values())
-        doc.markdown(f"**Tool call highlights**: {_plural(total, 'call')}. {_tools(retro, 99)}")
+        doc.markdown(f"**Tool call highlights**: {plural(total, 'call')}. {_tools(retro, 99)}")
     if review.retro:
         doc.heading(3, "Summary", anchor="retro-summary")
         doc.table(["", *(escape.plain(r.agent) for r in review.retro)], _retro_rows(review.retro))
@@ -339,7 +336,7 @@ def _retro_rows(retros: Sequence[AgentRetro]) -> list[list[str]]:
         return f"{total} ({_tools(r, 3)})" if total else "0"
 
     def design(r: AgentRetro) -> str:
-        return f"{_plural(r.design_concerns, 'concern')}, {_plural(r.design_strengths, 'strength')}"
+        return f"{plural(r.design_concerns, 'concern')}, {plural(r.design_strengths, 'strength')}"
 
     def files(r: AgentRetro) -> str:
         return f"{r.files_reviewed}/{r.files_total}"
@@ -392,7 +389,7 @@ def _appendices(doc: Document, review: Review) -> None:
     ]
     if withheld:
         doc.markdown(
-            f"{_plural(len(withheld), 'secret-looking value')} withheld from the reviewers "
+            f"{plural(len(withheld), 'secret-looking value')} withheld from the reviewers "
             "(kinds only; values are never stored):"
         )
         doc.table(["Kind", "Where"], withheld)

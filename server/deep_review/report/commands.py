@@ -11,8 +11,7 @@ from pathlib import Path
 from deep_review.change import find_repo_root
 from deep_review.errors import DeepReviewError, NoReviewFound
 from deep_review.model import Review
-from deep_review.report.build import review_stem
-from deep_review.report.files import DEFAULT_FORMATS, render, write_at_stem, write_reports
+from deep_review.report.files import DEFAULT_FORMATS, formats_for_out, render, write_reports
 from deep_review.store import ReviewStore
 
 
@@ -31,9 +30,12 @@ def report_command(args: argparse.Namespace) -> int:
     if args.out == "-":
         return _print_report(review, formats)
     if args.out:
-        paths = write_reports(review, Path(args.out).expanduser().absolute(), formats)
+        out = Path(args.out).expanduser().absolute()
+        paths = write_reports(review, out, formats_for_out(out, args.format, DEFAULT_FORMATS))
     else:
-        paths = write_at_stem(review, store.reviews_dir / review_stem(review), formats)
+        # Through the store: beside the saved review (its own name) and sealed as the store's.
+        saved = store.save_review(review, formats=formats)
+        paths = {fmt: path for fmt, path in saved.items() if fmt in formats}
     for path in paths.values():
         print(path)
     if getattr(args, "open", False):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from deep_review.errors import DeepReviewError
@@ -41,6 +41,29 @@ def render(review: Review, fmt: str) -> str:
     if fmt not in _RENDERERS:
         raise DeepReviewError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
     return _RENDERERS[fmt](review)
+
+
+def formats_for_out(
+    out: Path, requested: Sequence[str] | None, default: Sequence[str]
+) -> list[str]:
+    """The formats to write at ``--out``: a file suffix decides, or must agree with ``--format``.
+
+    ``--out r.md`` writes Markdown to ``r.md`` (not ``r.json`` beside it); ``--out r.md
+    --format json`` is an error saying so; a folder or a stem without a known suffix takes the
+    requested formats (or ``default``).
+    """
+    by_suffix = {suffix: fmt for fmt, suffix in SUFFIXES.items()}
+    named = by_suffix.get(out.suffix.lower()) if not out.is_dir() else None
+    wanted = list(dict.fromkeys(requested or ()))
+    if named is None:
+        return wanted or list(default)
+    if not wanted or wanted == [named]:
+        return [named]
+    asked = ", ".join(wanted)
+    raise DeepReviewError(
+        f"--out {out} names a {out.suffix} file but --format asks for {asked}: give a matching"
+        f" --format, or --out {out.with_suffix('')} (no suffix) to write each format beside it"
+    )
 
 
 def write_reports(

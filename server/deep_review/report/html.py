@@ -18,6 +18,7 @@ from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
 from deep_review.model import Review
+from deep_review.report import escape
 from deep_review.report.build import build_document
 from deep_review.report.document import (
     Code,
@@ -30,6 +31,7 @@ from deep_review.report.document import (
     table_markdown,
 )
 from deep_review.report.style import page_css
+from deep_review.wording import plural
 
 
 def highlight_code(code: str, language: str, _attrs: object = None) -> str:
@@ -120,8 +122,27 @@ def _toc(doc: Document) -> str:
     return "\n".join(lines)
 
 
-def document_html(doc: Document) -> str:
-    """The document as a complete, self-contained HTML page."""
+def verdict_banner(review: Review) -> str:
+    """The verdict and the tally, first on the page (above the contents): what a reader wants."""
+    header = review.header
+    counts = review.counts()
+    tally = (
+        f"{counts['critical']} critical, {counts['important']} important, "
+        f"{plural(counts['suggestion'], 'suggestion')}"
+    )
+    reason = ""
+    if header.verdict_reason:
+        reason = f" — {_converter().renderInline(escape.inline(header.verdict_reason))}"
+    kind = re.sub(r"[^a-z]+", "-", header.verdict.lower()).strip("-")
+    return (
+        f'<p class="verdict verdict-{kind}" id="verdict">'
+        f"<strong>Verdict: {html.escape(header.verdict)}</strong>{reason}"
+        f'<br><span class="tally">{tally}</span></p>\n'
+    )
+
+
+def document_html(doc: Document, *, lead: str = "") -> str:
+    """The document as a complete, self-contained HTML page (``lead``: HTML before contents)."""
     title = _converter().renderInline(doc.title)
     plain_title = html.escape(doc.title.replace("\\", ""))
     body = "".join(_block_html(block) for block in doc.blocks)
@@ -134,11 +155,11 @@ def document_html(doc: Document) -> str:
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src data:\">\n"
         f"<title>{plain_title}</title>\n<style>\n{page_css()}\n</style>\n</head>\n<body>\n"
-        f'<main class="report">\n<h1 id="top">{title}</h1>\n{_toc(doc)}\n{body}</main>\n'
+        f'<main class="report">\n<h1 id="top">{title}</h1>\n{lead}{_toc(doc)}\n{body}</main>\n'
         "</body>\n</html>\n"
     )
 
 
 def render_html(review: Review) -> str:
     """The review as one self-contained HTML page."""
-    return document_html(build_document(review))
+    return document_html(build_document(review), lead=verdict_banner(review))

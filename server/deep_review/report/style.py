@@ -35,6 +35,12 @@ a:hover { text-decoration: underline; }
 a.anchor { color: var(--muted); font-size: .8em; margin-left: .3em; opacity: .35; }
 h1:hover a.anchor, h2:hover a.anchor, h3:hover a.anchor, .finding-head:hover a.anchor,
 a.anchor:focus { opacity: 1; }
+.verdict { font-size: 1.15em; margin: .4em 0 1em; padding: .6em .9em; border-left: 4px solid
+  var(--muted); background: var(--toc-bg); border-radius: 4px; }
+.verdict .tally { color: var(--muted); font-size: .9em; }
+.verdict-do-not-merge, .verdict-needs-changes { border-left-color: var(--critical); }
+.verdict-merge-with-fixes { border-left-color: var(--important); }
+.verdict-approve, .verdict-approve-with-suggestions { border-left-color: #1a7f37; }
 hr { border: 0; border-top: 1px solid var(--border); margin: 1.6em 0; }
 code { font: .9em/1.45 ui-monospace, SFMono-Regular, "DejaVu Sans Mono", Menlo, Consolas,
   monospace; background: var(--code-bg); padding: .1em .3em; border-radius: 4px; }

@@ -56,8 +56,17 @@ def _read_unlocked(store: ReviewStore) -> DismissalsRead:
     if not path.is_file():
         return DismissalsRead([])
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raw = path.read_bytes()
+    except OSError:
+        return DismissalsRead([], _set_aside(path))
+    distrusted = store.trust.distrust(path, raw, require_seal=False)
+    if distrusted is not None:
+        # A committed dismissals file could silence findings on any branch: never applied.
+        log.warning("ignoring %s: %s", path, distrusted)
+        return DismissalsRead([])
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return DismissalsRead([], _set_aside(path))
     version = data.get("schema_version", 1) if isinstance(data, dict) else 1
     if isinstance(version, int) and version > SCHEMA_VERSION:

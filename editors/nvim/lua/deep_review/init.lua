@@ -7,8 +7,11 @@ M.name = "deep_review"
 M.source = "deep-review"
 
 local defaults = {
-  -- The command that starts the language server.
-  cmd = { "deep-review", "serve" },
+  -- The command that starts the language server (nil: found, see M.resolve_cmd).
+  cmd = nil,
+  -- The `deep-review` executable, or the folder of a Deep Review clone set up with
+  -- `bash scripts/setup.sh` (its `.venv/bin/deep-review` is used). nil: found automatically.
+  server_path = nil,
   -- Extra environment for the server (e.g. { ANTHROPIC_API_KEY = os.getenv("MY_KEY") }).
   cmd_env = nil,
   -- The `deepReview` settings: reviewers, baseRef, runMode, includeUncommitted, minimumSeverity.
@@ -107,11 +110,13 @@ end
 
 local function describe_counts(counts)
   counts = counts or {}
+  local suggestions = counts.suggestion or 0
   return string.format(
-    "%d critical, %d important, %d suggestions",
+    "%d critical, %d important, %d suggestion%s",
     counts.critical or 0,
     counts.important or 0,
-    counts.suggestion or 0
+    suggestions,
+    suggestions == 1 and "" or "s"
   )
 end
 
@@ -206,6 +211,78 @@ local function show_document_handler(_, result)
   return { success = true }
 end
 
+local INSTALL_HINT = "install it from the Deep Review repository: in a clone, run `bash scripts/setup.sh`"
+  .. " (it creates .venv/bin/deep-review; this plugin finds it when loaded from that clone), or pass"
+  .. " setup{ server_path = '/path/to/clone' } or setup{ cmd = { '/path/to/deep-review', 'serve' } }."
+  .. " (The PyPI package named deep-review is an unrelated project: do not install it from PyPI.)"
+
+local function is_executable(file)
+  return file ~= nil and file ~= "" and vim.fn.executable(file) == 1
+end
+
+-- The clone this plugin was loaded from (<clone>/editors/nvim/lua/deep_review/init.lua).
+local function plugin_clone_root()
+  local source = debug.getinfo(1, "S").source
+  if source:sub(1, 1) ~= "@" then
+    return nil
+  end
+  return vim.fn.fnamemodify(source:sub(2), ":p:h:h:h:h:h")
+end
+
+local function venv_server(folder)
+  if folder == nil or folder == "" then
+    return nil
+  end
+  local candidate = folder .. "/.venv/bin/deep-review"
+  if is_executable(candidate) then
+    return candidate
+  end
+  return nil
+end
+
+--- The server command: `cmd`; else `server_path` (the executable or a clone's venv); else the
+--- clone this plugin was loaded from; else `deep-review` on PATH; else pipx's ~/.local/bin.
+--- Returns nil and a message saying how to install it when none is found.
+function M.resolve_cmd(config)
+  config = config or M.config
+  if config.cmd then
+    return config.cmd
+  end
+  local path = config.server_path
+  if path ~= nil and path ~= "" then
+    path = vim.fn.expand(path)
+    local found = (vim.fn.isdirectory(path) == 0 and is_executable(path) and path) or venv_server(path)
+    if found then
+      return { found, "serve" }
+    end
+    return nil, "server_path = " .. path .. " is neither the deep-review executable nor a clone with"
+      .. " .venv/bin/deep-review; " .. INSTALL_HINT
+  end
+  local candidates = {
+    venv_server(plugin_clone_root()),
+    vim.fn.exepath("deep-review"),
+    vim.fn.expand("~/.local/bin/deep-review"),
+  }
+  for _, candidate in ipairs(candidates) do
+    if is_executable(candidate) then
+      return { candidate, "serve" }
+    end
+  end
+  return nil, "the deep-review language server was not found; " .. INSTALL_HINT
+end
+
+local warned_missing = false
+
+-- The resolved command, or nil after telling the user (once) how to install the server.
+local function server_cmd()
+  local cmd, problem = M.resolve_cmd()
+  if cmd == nil and not warned_missing then
+    warned_missing = true
+    notify(problem, vim.log.levels.ERROR)
+  end
+  return cmd
+end
+
 --- The handlers Deep Review adds to the client (also for nvim-lspconfig users).
 function M.handlers()
   return {
@@ -220,7 +297,7 @@ function M.client_config(root_dir)
   local settings = M.config.settings or {}
   return {
     name = M.name,
-    cmd = M.config.cmd,
+    cmd = server_cmd(),
     cmd_env = M.config.cmd_env,
     root_dir = root_dir,
     workspace_folders = { { uri = vim.uri_from_fname(root_dir), name = vim.fn.fnamemodify(root_dir, ":t") } },
@@ -246,7 +323,7 @@ end
 function M.native_config()
   local settings = M.config.settings or {}
   return {
-    cmd = M.config.cmd,
+    cmd = server_cmd(),
     cmd_env = M.config.cmd_env,
     root_markers = { ".git" },
     init_options = settings,
@@ -275,6 +352,9 @@ function M.attach(bufnr)
     return existing.id
   end
   local config = M.client_config(root)
+  if config.cmd == nil then
+    return nil -- server_cmd() has told the user how to install the server
+  end
   if vim.lsp.start then
     return vim.lsp.start(config, { bufnr = bufnr })
   end
