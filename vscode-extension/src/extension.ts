@@ -16,7 +16,9 @@ import {
   type ShowDocumentResult,
 } from "vscode-languageclient/node";
 import { DIAGNOSTIC_SOURCE, findingId, findingsAt } from "./findings";
+import { folderContaining, reviewableFolders, statusTitle } from "./folders";
 import { makeNonce, pickReportPaths, prepareReportHtml } from "./reportHtml";
+import { SerialQueue } from "./serialQueue";
 import { resolveServerCommand, ServerNotFoundError, type ServerCommand } from "./serverCommand";
 import {
   buildServerEnv,
@@ -45,16 +47,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   await controller.start();
 }
 
-/** Stops the language server with the window. */
+/** Stops the language servers with the window. */
 export async function deactivate(): Promise<void> {
   await controller?.stop();
   controller = undefined;
 }
 
+/** One language server per workspace folder (each folder is its own repository). */
+interface FolderServer {
+  readonly folder: vscode.WorkspaceFolder;
+  readonly client: LanguageClient;
+  /** This client's listeners: disposed when it stops, so restarts do not pile them up. */
+  readonly listeners: { dispose(): unknown }[];
+  status: ReviewStatus | "stopped";
+}
+
+const IDLE: ReviewStatus = { state: "idle", reviewers: [], counts: { critical: 0, important: 0, suggestion: 0 } };
+
 class Controller {
-  private client: LanguageClient | undefined;
-  /** The server start in progress: commands wait for it instead of failing. */
-  private starting: Promise<void> | undefined;
+  private readonly servers = new Map<string, FolderServer>();
+  /** Starts, stops and restarts run one at a time: overlapping restarts cannot orphan a server. */
+  private readonly lifecycle = new SerialQueue();
   private readonly output: vscode.LogOutputChannel;
   private readonly statusItem: vscode.StatusBarItem;
   private reportPanel: vscode.WebviewPanel | undefined;
@@ -66,13 +79,27 @@ class Controller {
     this.statusItem = vscode.window.createStatusBarItem("deepReview.status", vscode.StatusBarAlignment.Left, 10);
     this.statusItem.name = "Deep Review";
     context.subscriptions.push(this.output, this.statusItem);
-    this.showStatus({ state: "idle", reviewers: [], counts: { critical: 0, important: 0, suggestion: 0 } });
+    this.refreshStatus();
     this.statusItem.show();
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration(`${SETTINGS_SECTION}.server`)) {
           void this.restart();
         }
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders((event) => {
+        void this.lifecycle.run(async () => {
+          for (const folder of event.removed) {
+            await this.stopFolder(folder.uri.toString());
+          }
+          for (const folder of reviewableFolders(event.added)) {
+            await this.startFolder(folder);
+          }
+          this.refreshStatus();
+        });
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => {
+        this.refreshStatus();
       }),
     );
   }
@@ -102,26 +129,55 @@ class Controller {
     register("deepReview.clearApiKey", () => this.clearApiKey());
   }
 
-  async start(): Promise<void> {
-    this.starting = this.startServer();
-    try {
-      await this.starting;
-    } finally {
-      this.starting = undefined;
-    }
+  /** Starts a server for every workspace folder on disk. */
+  start(): Promise<void> {
+    return this.lifecycle.run(() => this.startAll());
   }
 
-  private async startServer(): Promise<void> {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) {
+  /** Stops every server (the window is closing). */
+  stop(): Promise<void> {
+    return this.lifecycle.run(() => this.stopAll());
+  }
+
+  async restart(): Promise<void> {
+    await this.lifecycle.run(async () => {
+      this.output.info("Restarting the server.");
+      await this.stopAll();
+      await this.startAll();
+    });
+  }
+
+  private async startAll(): Promise<void> {
+    const folders = reviewableFolders(vscode.workspace.workspaceFolders);
+    if (folders.length === 0) {
       this.output.info("No folder is open; the Deep Review server starts with a workspace folder.");
+      this.refreshStatus();
+      return;
+    }
+    this.keys = await this.loadKeys();
+    for (const folder of folders) {
+      await this.startFolder(folder);
+    }
+    this.refreshStatus();
+  }
+
+  private async stopAll(): Promise<void> {
+    for (const key of [...this.servers.keys()]) {
+      await this.stopFolder(key);
+    }
+    this.refreshStatus();
+  }
+
+  private async startFolder(folder: vscode.WorkspaceFolder): Promise<void> {
+    const key = folder.uri.toString();
+    if (this.servers.has(key)) {
       return;
     }
     let server: ServerCommand;
     try {
       server = resolveServerCommand({
-        configured: configuration().get<string[]>("server.command") ?? [],
-        serverPath: configuration().get<string>("server.path") ?? "",
+        configured: configuration(folder.uri).get<string[]>("server.command") ?? [],
+        serverPath: configuration(folder.uri).get<string>("server.path") ?? "",
         pathEnv: process.env.PATH,
         homeDir: os.homedir(),
         isExecutable,
@@ -140,19 +196,19 @@ class Controller {
       }
       throw error;
     }
-    this.keys = await this.loadKeys();
-    this.output.info(`Starting the server (${server.origin}): ${[server.command, ...server.args].join(" ")}`);
+    this.output.info(`Starting the server for ${folder.name} (${server.origin}): ${[server.command, ...server.args].join(" ")}`);
     const serverOptions: ServerOptions = {
       command: server.command,
       args: server.args,
       options: { cwd: folder.uri.fsPath, env: buildServerEnv(process.env, this.keys) },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ scheme: "file" }],
+      // Each server sees only its own folder's files (the official multi-root sample's shape).
+      documentSelector: [{ scheme: "file", pattern: `${folder.uri.fsPath}/**/*` }],
       workspaceFolder: folder,
       outputChannel: this.output,
       traceOutputChannel: this.output,
-      initializationOptions: currentSettings(),
+      initializationOptions: currentSettings(folder.uri),
       synchronize: { configurationSection: SETTINGS_SECTION },
       middleware: {
         window: {
@@ -161,49 +217,91 @@ class Controller {
       },
     };
     const client = new LanguageClient(SETTINGS_SECTION, "Deep Review", serverOptions, clientOptions);
-    this.client = client;
-    this.context.subscriptions.push(
+    const entry: FolderServer = { folder, client, listeners: [], status: IDLE };
+    entry.listeners.push(
       client.onNotification("deepReview/status", (raw: unknown) => {
         const status = parseStatus(raw);
         if (status) {
-          this.showStatus(status);
+          entry.status = status;
+          this.refreshStatus();
         }
       }),
-    );
-    this.context.subscriptions.push(
       client.onDidChangeState(({ newState }) => {
         // A restart replaces the client: only the current one's stop is news.
-        if (newState === State.Stopped && this.client === client) {
-          this.present(presentStopped());
+        if (newState === State.Stopped && this.servers.get(key) === entry) {
+          entry.status = "stopped";
+          this.refreshStatus();
         }
       }),
     );
+    this.servers.set(key, entry);
     try {
       await client.start();
     } catch (error) {
-      this.reportError("The Deep Review server did not start", error);
+      this.reportError(`The Deep Review server for ${folder.name} did not start`, error);
     }
   }
 
-  async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    if (client) {
-      await client.stop(5000).catch((error: unknown) => {
-        this.output.warn(`Stopping the server: ${errorText(error)}`);
-      });
+  private async stopFolder(key: string): Promise<void> {
+    const entry = this.servers.get(key);
+    if (!entry) {
+      return;
     }
+    this.servers.delete(key);
+    for (const listener of entry.listeners.splice(0)) {
+      listener.dispose();
+    }
+    await entry.client.stop(5000).catch((error: unknown) => {
+      this.output.warn(`Stopping the server for ${entry.folder.name}: ${errorText(error)}`);
+    });
   }
 
-  async restart(): Promise<void> {
-    this.output.info("Restarting the server.");
-    await this.stop();
-    this.showStatus({ state: "idle", reviewers: [], counts: { critical: 0, important: 0, suggestion: 0 } });
-    await this.start();
+  /** The server of the active editor's folder, else the only one, else none. */
+  private activeServer(): FolderServer | undefined {
+    const entries = [...this.servers.values()];
+    const document = vscode.window.activeTextEditor?.document;
+    if (document?.uri.scheme === "file") {
+      const folder = folderContaining(
+        entries.map((entry) => entry.folder),
+        document.uri.fsPath,
+      );
+      const found = entries.find((entry) => entry.folder === folder);
+      if (found) {
+        return found;
+      }
+    }
+    return entries.length === 1 ? entries[0] : undefined;
   }
 
-  private showStatus(status: ReviewStatus): void {
-    this.present(presentStatus(status));
+  /** The server a command runs on: the file's folder, the active one, or the one the user picks. */
+  private async targetServer(uri?: vscode.Uri): Promise<FolderServer | undefined> {
+    const entries = [...this.servers.values()];
+    if (uri) {
+      const folder = folderContaining(
+        entries.map((entry) => entry.folder),
+        uri.fsPath,
+      );
+      const found = entries.find((entry) => entry.folder === folder);
+      if (found) {
+        return found;
+      }
+    }
+    const active = this.activeServer();
+    if (active || entries.length === 0) {
+      return active;
+    }
+    const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: "Which folder's review?" });
+    return entries.find((entry) => entry.folder.uri.toString() === picked?.uri.toString());
+  }
+
+  private refreshStatus(): void {
+    const entry = this.activeServer() ?? this.servers.values().next().value;
+    const title = statusTitle(entry?.folder.name, this.servers.size);
+    if (entry?.status === "stopped") {
+      this.present(presentStopped(title));
+    } else {
+      this.present(presentStatus(entry?.status ?? IDLE, title));
+    }
   }
 
   private present(shown: StatusPresentation): void {
@@ -214,9 +312,9 @@ class Controller {
     this.statusItem.backgroundColor = shown.background ? new vscode.ThemeColor(shown.background) : undefined;
   }
 
-  private async executeOnServer(command: string, args: unknown[] = []): Promise<unknown> {
-    await this.starting;
-    const client = this.client;
+  private async executeOnServer(command: string, args: unknown[] = [], uri?: vscode.Uri): Promise<unknown> {
+    await this.lifecycle.idle();
+    const client = (await this.targetServer(uri))?.client;
     if (!client?.isRunning()) {
       throw new Error("the Deep Review server is not running (see Deep Review: Show output)");
     }
@@ -280,28 +378,33 @@ class Controller {
 
   /** Runs a finding command on the given ID, the finding under the cursor, or one picked. */
   private async onFinding(command: string, given: unknown, verb: string): Promise<void> {
-    const id = typeof given === "string" && given ? given : await this.chooseFinding(verb);
-    if (id) {
-      await this.executeOnServer(command, [id]);
+    const chosen =
+      typeof given === "string" && given
+        ? { id: given, uri: vscode.window.activeTextEditor?.document.uri }
+        : await this.chooseFinding(verb);
+    if (chosen) {
+      await this.executeOnServer(command, [chosen.id], chosen.uri);
     }
   }
 
-  private async chooseFinding(verb: string): Promise<string | undefined> {
+  private async chooseFinding(verb: string): Promise<{ id: string; uri?: vscode.Uri } | undefined> {
     const editor = vscode.window.activeTextEditor;
     if (editor) {
       const position = editor.selection.active;
       const here = findingsAt(vscode.languages.getDiagnostics(editor.document.uri), position.line, position.character);
-      if (here.length === 1) {
-        return here[0];
+      const [only] = here;
+      if (here.length === 1 && only) {
+        return { id: only, uri: editor.document.uri };
       }
     }
-    const items: (vscode.QuickPickItem & { id: string })[] = [];
+    const items: (vscode.QuickPickItem & { id: string; uri: vscode.Uri })[] = [];
     for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
       for (const diagnostic of diagnostics) {
         const id = findingId(diagnostic);
         if (id && diagnostic.source === DIAGNOSTIC_SOURCE) {
           items.push({
             id,
+            uri,
             label: id,
             description: diagnostic.message,
             detail: `${vscode.workspace.asRelativePath(uri)}:${diagnostic.range.start.line + 1}`,
@@ -314,7 +417,7 @@ class Controller {
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(items, { placeHolder: `Which finding do you want to ${verb}?` });
-    return picked?.id;
+    return picked ? { id: picked.id, uri: picked.uri } : undefined;
   }
 
   private async loadKeys(): Promise<Map<string, string>> {
@@ -386,17 +489,18 @@ class Controller {
   }
 }
 
-function configuration(): vscode.WorkspaceConfiguration {
-  return vscode.workspace.getConfiguration(SETTINGS_SECTION);
+function configuration(scope?: vscode.Uri): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
 }
 
 /** The `deepReview` settings the server reads (also sent as initializationOptions). */
-function currentSettings(): Record<string, unknown> {
-  const config = configuration();
+function currentSettings(scope: vscode.Uri): Record<string, unknown> {
+  const config = configuration(scope);
   return {
     reviewers: config.get<string[]>("reviewers", []),
     baseRef: config.get<string>("baseRef", ""),
     runMode: config.get<string>("runMode", "manual"),
+    debounceMs: config.get<number>("debounceMs", 1500),
     includeUncommitted: config.get<boolean>("includeUncommitted", true),
     minimumSeverity: config.get<string>("minimumSeverity", "suggestion"),
   };

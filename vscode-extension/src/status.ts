@@ -143,13 +143,13 @@ function reviewerLines(reviewers: ReviewerStatus[]): string {
 }
 
 /** What the status bar item shows for a review status. */
-export function presentStatus(status: ReviewStatus): StatusPresentation {
+export function presentStatus(status: ReviewStatus, title = "Deep Review"): StatusPresentation {
   switch (status.state) {
     case "idle":
       return {
-        text: "$(checklist) Deep Review",
-        tooltip: "Deep Review: ready. Click to review the branch.",
-        label: "Deep Review: ready",
+        text: `$(checklist) ${title}`,
+        tooltip: `${title}: ready. Click to review the branch.`,
+        label: `${title}: ready`,
         command: "deepReview.reviewBranch",
       };
     case "running": {
@@ -157,9 +157,9 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
       const progress = status.reviewers.length ? ` ${finished}/${status.reviewers.length}` : "";
       const lines = reviewerLines(status.reviewers);
       return {
-        text: `$(sync~spin) Deep Review${progress}`,
-        label: `Deep Review: reviewing${progress ? `, ${finished} of ${plural(status.reviewers.length, "reviewer")} finished` : ""}`,
-        tooltip: `Deep Review: reviewing${status.stage ? ` (${status.stage})` : ""}…${lines ? `\n${lines}` : ""}\nClick to show the output.`,
+        text: `$(sync~spin) ${title}${progress}`,
+        label: `${title}: reviewing${progress ? `, ${finished} of ${plural(status.reviewers.length, "reviewer")} finished` : ""}`,
+        tooltip: `${title}: reviewing${status.stage ? ` (${status.stage})` : ""}…${lines ? `\n${lines}` : ""}\nClick to show the output.`,
         command: "deepReview.showOutput",
       };
     }
@@ -168,8 +168,8 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
       const lines = reviewerLines(status.reviewers);
       const presentation: StatusPresentation = {
         text: `$(error) ${critical} $(warning) ${important} $(info) ${suggestion}`,
-        label: `Deep Review: ${critical} critical, ${important} important, ${suggestion} suggestion${suggestion === 1 ? "" : "s"}${status.round ? `; ${status.round}` : ""}`,
-        tooltip: `Deep Review: ${describeCounts(status.counts)}${status.round ? ` (${status.round})` : ""}${lines ? `\n${lines}` : ""}\nClick to open the report.`,
+        label: `${title}: ${critical} critical, ${important} important, ${suggestion} suggestion${suggestion === 1 ? "" : "s"}${status.round ? `; ${status.round}` : ""}`,
+        tooltip: `${title}: ${describeCounts(status.counts)}${status.round ? ` (${status.round})` : ""}${lines ? `\n${lines}` : ""}\nClick to open the report.`,
         command: "deepReview.generateReviewReport",
       };
       if (critical > 0) {
@@ -181,9 +181,9 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
     }
     case "failed":
       return {
-        text: "$(error) Deep Review failed",
-        label: "Deep Review: the review failed",
-        tooltip: `Deep Review: the review failed${status.message ? `: ${status.message}` : ""}.\nClick to show the output.`,
+        text: `$(error) ${title} failed`,
+        label: `${title}: the review failed`,
+        tooltip: `${title}: the review failed${status.message ? `: ${status.message}` : ""}.\nClick to show the output.`,
         command: "deepReview.showOutput",
         background: "statusBarItem.errorBackground",
       };
@@ -191,11 +191,11 @@ export function presentStatus(status: ReviewStatus): StatusPresentation {
 }
 
 /** What the status bar item shows when the server has stopped (crashed or failed to start). */
-export function presentStopped(): StatusPresentation {
+export function presentStopped(title = "Deep Review"): StatusPresentation {
   return {
-    text: "$(debug-disconnect) Deep Review",
-    tooltip: "Deep Review: the server is not running. Click to restart it.",
-    label: "Deep Review: server stopped",
+    text: `$(debug-disconnect) ${title}`,
+    tooltip: `${title}: the server is not running. Click to restart it.`,
+    label: `${title}: server stopped`,
     command: "deepReview.restartServer",
     background: "statusBarItem.warningBackground",
   };

@@ -156,3 +156,12 @@ describe("presentStopped", () => {
     assert.match(shown.tooltip, /not running/);
   });
 });
+
+describe("presentStatus in a multi-root workspace", () => {
+  it("names the folder in the text, label and tooltip", () => {
+    const shown = presentStatus({ state: "done", reviewers: [], counts: { critical: 1, important: 0, suggestion: 2 } }, "Deep Review (api)");
+    assert.equal(shown.label, "Deep Review (api): 1 critical, 0 important, 2 suggestions");
+    assert.match(shown.tooltip, /^Deep Review \(api\): /);
+    assert.equal(presentStopped("Deep Review (web)").label, "Deep Review (web): server stopped");
+  });
+});
