@@ -8,15 +8,12 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from deep_review.fixes.text import PositionEncoding
+from deep_review.lsp.command_ids import CommandId
 from deep_review.model import Location, ReconciledFinding
 
 if TYPE_CHECKING:
     from deep_review.fixes import TextEdit
     from deep_review.lsp.core import DeepReviewServer
-
-APPLY_FIX = "deepReview.applyFix"
-DISMISS = "deepReview.dismiss"
-SHOW_IN_REPORT = "deepReview.openInReport"
 
 
 class FixUnavailable(Exception):
@@ -138,7 +135,7 @@ def actions_for(
             kind=types.CodeActionKind.QuickFix,
             diagnostics=diagnostics,
             command=types.Command(
-                title=f"Dismiss {finding.id}", command=DISMISS, arguments=[finding.id]
+                title=f"Dismiss {finding.id}", command=CommandId.DISMISS, arguments=[finding.id]
             ),
         )
     )
@@ -148,7 +145,7 @@ def actions_for(
                 title=f"Open {finding.id} in report",
                 command=types.Command(
                     title=f"Open {finding.id} in report",
-                    command=SHOW_IN_REPORT,
+                    command=CommandId.OPEN_IN_REPORT,
                     arguments=[finding.id],
                 ),
             )

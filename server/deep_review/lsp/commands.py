@@ -10,17 +10,10 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcInvalidRequest
 
 from deep_review.lsp.code_actions import FixUnavailable, fix_workspace_edit
+from deep_review.lsp.command_ids import CommandId
 from deep_review.lsp.core import DeepReviewServer
 from deep_review.lsp.diagnostics import line_range
 from deep_review.model import ReconciledFinding, Review
-
-RUN = "deepReview.run"
-CANCEL = "deepReview.cancel"
-GENERATE_REPORT = "deepReview.generateReport"
-APPLY_FIX = "deepReview.applyFix"
-DISMISS = "deepReview.dismiss"
-SHOW_FINDING = "deepReview.showFinding"
-OPEN_IN_REPORT = "deepReview.openInReport"
 
 READY_TIMEOUT_S = 30.0
 
@@ -230,11 +223,11 @@ def _range_json(selection: types.Range) -> dict[str, Any]:
 
 
 COMMANDS = {
-    RUN: run,
-    CANCEL: cancel,
-    GENERATE_REPORT: generate_report,
-    APPLY_FIX: apply_fix,
-    DISMISS: dismiss,
-    SHOW_FINDING: show_finding,
-    OPEN_IN_REPORT: open_in_report,
+    CommandId.RUN: run,
+    CommandId.CANCEL: cancel,
+    CommandId.GENERATE_REPORT: generate_report,
+    CommandId.APPLY_FIX: apply_fix,
+    CommandId.DISMISS: dismiss,
+    CommandId.SHOW_FINDING: show_finding,
+    CommandId.OPEN_IN_REPORT: open_in_report,
 }
