@@ -11,6 +11,7 @@ from typing import cast
 
 from deep_review import __version__
 from deep_review.errors import DeepReviewError
+from deep_review.severity import SEVERITIES
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -30,7 +31,6 @@ HANDLERS: dict[str, str] = {
     "history": "deep_review.rounds.commands:history_command",
 }
 
-SEVERITIES = ("critical", "important", "suggestion")
 FORMATS = ("md", "html", "json", "sarif")
 
 

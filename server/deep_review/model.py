@@ -11,7 +11,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Severity = Literal["critical", "important", "suggestion"]
+# Re-exported: severities are defined once, in deep_review.severity.
+from deep_review.severity import SEVERITIES as SEVERITIES
+from deep_review.severity import SEVERITY_ORDER as SEVERITY_ORDER
+from deep_review.severity import SEVERITY_PREFIX as SEVERITY_PREFIX
+from deep_review.severity import Severity as Severity
+from deep_review.severity import zero_counts
+
 Category = Literal["regression", "gap", "enhancement"]
 Verdict = Literal[
     "Approve",
@@ -23,9 +29,6 @@ Verdict = Literal[
 FixStatus = Literal["applies", "applies-with-offset", "stale", "ambiguous", "invalid"]
 VerificationStatus = Literal["confirmed", "downgraded", "upgraded", "unverified"]
 ReviewerStatus = Literal["completed", "failed", "timed-out", "cancelled"]
-
-SEVERITY_ORDER: dict[str, int] = {"critical": 0, "important": 1, "suggestion": 2}
-SEVERITY_PREFIX: dict[str, str] = {"critical": "C", "important": "I", "suggestion": "S"}
 
 
 class _Model(BaseModel):
@@ -410,7 +413,7 @@ class Review(_Model):
         return None
 
     def counts(self) -> dict[Severity, int]:
-        counts: dict[Severity, int] = {"critical": 0, "important": 0, "suggestion": 0}
+        counts = zero_counts()
         for finding in self.findings:
             counts[finding.severity] += 1
         return counts

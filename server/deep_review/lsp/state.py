@@ -8,6 +8,7 @@ from pathlib import Path
 
 from deep_review.lsp.tracking import Anchor, LineSpan, anchor_for
 from deep_review.model import AgentReview, Finding, ReconciledFinding, Review, Severity
+from deep_review.severity import zero_counts
 
 
 @dataclass
@@ -104,7 +105,7 @@ class ReviewState:
 
     def counts(self, show: Callable[[Severity], bool]) -> dict[Severity, int]:
         """How many findings of each severity are on screen."""
-        counts: dict[Severity, int] = {"critical": 0, "important": 0, "suggestion": 0}
+        counts = zero_counts()
         for shown in self.visible(show):
             counts[shown.finding.severity] += 1
         return counts

@@ -27,6 +27,7 @@ from deep_review.panel.prompting import (
 from deep_review.panel.redact import Redactor
 from deep_review.panel.sandbox import RepoSandbox, is_secret_file
 from deep_review.panel.tools import Toolbox
+from deep_review.severity import SEVERITY_ORDER
 
 ReviewT = TypeVar("ReviewT", bound=BaseModel)
 
@@ -145,9 +146,8 @@ def _shortened(finding: dict[str, Any]) -> dict[str, Any]:
 
 def _most_severe(findings: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     """The first ``limit`` findings by severity, in the reviewer's order within a severity."""
-    order = {"critical": 0, "important": 1, "suggestion": 2}
     ranked = sorted(
-        enumerate(findings), key=lambda item: (order.get(item[1]["severity"], 3), item[0])
+        enumerate(findings), key=lambda item: (SEVERITY_ORDER.get(item[1]["severity"], 3), item[0])
     )
     kept = sorted(index for index, _ in ranked[:limit])
     return [findings[index] for index in kept]

@@ -16,8 +16,7 @@ from deep_review.model import (
 )
 from deep_review.reconcile.combine import Draft
 from deep_review.reconcile.ground import DroppedClaim
-
-_LETTER = {"critical": "C", "important": "I", "suggestion": "S"}
+from deep_review.severity import SEVERITY_PREFIX
 
 
 def build_retro(
@@ -53,8 +52,8 @@ def build_retro(
         if original and SEVERITY_ORDER[original] < SEVERITY_ORDER[final.severity]:
             local = ", ".join(c.local_id for c in mine)
             downgraded.append(
-                f"{local} → {final.id} ({_LETTER[original]}→{_LETTER[final.severity]}):"
-                f" {final.title}"
+                f"{local} → {final.id} ({SEVERITY_PREFIX[original]}"
+                f"→{SEVERITY_PREFIX[final.severity]}): {final.title}"
             )
     unique = [
         f"{d.finding.id} {d.finding.title}"
@@ -95,7 +94,7 @@ def template_narrative(retro: AgentRetro, review: AgentReview) -> str:
             f"{retro.agent} {review.status.replace('-', ' ')}: {review.error or 'no reason given'}."
         )
     counts = " ".join(
-        f"{n}{_LETTER[s]}" for s, n in sorted(retro.findings_by_severity.items(), key=_sev)
+        f"{n}{SEVERITY_PREFIX[s]}" for s, n in sorted(retro.findings_by_severity.items(), key=_sev)
     )
     raised = sum(retro.findings_by_severity.values())
     parts = [

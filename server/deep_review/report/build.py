@@ -12,11 +12,11 @@ from deep_review.model import (
     Finding,
     ReconciledFinding,
     Review,
-    Severity,
 )
 from deep_review.report import escape
 from deep_review.report import rounds as round_sections
 from deep_review.report.document import Document
+from deep_review.severity import SEVERITIES, SEVERITY_PREFIX
 from deep_review.wording import plural
 
 _SECTIONS = (
@@ -24,8 +24,6 @@ _SECTIONS = (
     ("important", "Important Issues"),
     ("suggestion", "Suggestions"),
 )
-SEVERITIES: tuple[Severity, ...] = ("critical", "important", "suggestion")
-_SEVERITY_LETTER = {"critical": "C", "important": "I", "suggestion": "S"}
 NONE = "None."
 
 
@@ -328,7 +326,7 @@ def _counted(items: list[str]) -> str:
 def _retro_rows(retros: Sequence[AgentRetro]) -> list[list[str]]:
     def findings(r: AgentRetro) -> str:
         return " ".join(
-            f"{r.findings_by_severity.get(s, 0)}{_SEVERITY_LETTER[s]}" for s in SEVERITIES
+            f"{r.findings_by_severity.get(s, 0)}{SEVERITY_PREFIX[s]}" for s in SEVERITIES
         )
 
     def calls(r: AgentRetro) -> str:

@@ -19,6 +19,7 @@ from deep_review.rounds.link import (
     rename_retro,
     renumber,
 )
+from deep_review.severity import zero_counts
 from deep_review.store.store import Dismissal
 
 TextLookup = Callable[[str], "str | None"]
@@ -151,7 +152,7 @@ _STRUCTURE = re.compile(r"^Structure:.*$", re.MULTILINE)
 
 def _restructure(summary: str, findings: Sequence[ReconciledFinding], review: Review) -> str:
     """The summary's ``Structure:`` line recounted after the round moved findings."""
-    counts = {"critical": 0, "important": 0, "suggestion": 0}
+    counts = zero_counts()
     for finding in findings:
         counts[finding.severity] += 1
     observations = len(review.design_observations)
