@@ -19,10 +19,9 @@ from typing import Any
 
 from deep_review import __version__
 from deep_review.change.model import Change
-from deep_review.config import ReviewerConfig, Settings
+from deep_review.config import MODEL_PROVIDERS, ReviewerConfig, Settings
 from deep_review.panel.prompting import INSTRUCTION_FILES
 from deep_review.panel.providers import DEFAULT_KEY_ENV
-from deep_review.panel.runner import MODEL_PROVIDERS
 
 # Bump when what a key covers changes meaning: old entries then simply miss.
 KEY_FORMAT = 2

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from deep_review.model import Severity
 
 Provider = Literal["anthropic", "openai", "openai-compatible", "ruff", "sarif-command"]
+# Which providers call a model and which run an analyzer: the one list every stage asks.
+MODEL_PROVIDERS: tuple[Provider, ...] = ("anthropic", "openai", "openai-compatible")
+ANALYZER_PROVIDERS: tuple[Provider, ...] = ("ruff", "sarif-command")
 Effort = Literal["low", "medium", "high", "xhigh"]
 
 

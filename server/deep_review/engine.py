@@ -15,7 +15,7 @@ import anyio
 from deep_review.cache_keys import reconcile_key, reviewer_key
 from deep_review.change import collect_change, find_repo_root
 from deep_review.change.model import Change
-from deep_review.config import ReviewerConfig, Settings
+from deep_review.config import MODEL_PROVIDERS, ReviewerConfig, Settings
 from deep_review.config_loader import load_settings
 from deep_review.errors import DeepReviewError
 from deep_review.events import (
@@ -36,7 +36,7 @@ from deep_review.model import (
 )
 from deep_review.panel.prompting import RoundData
 from deep_review.panel.redact import Redactor
-from deep_review.panel.runner import MODEL_PROVIDERS, api_keys, without_keys
+from deep_review.panel.runner import api_keys, without_keys
 from deep_review.reconcile.lead import (
     LeadModel,
     LeadModelError,
@@ -72,7 +72,7 @@ def select_reviewers(
 
 def reviewer_info(reviewer: ReviewerConfig) -> ReviewerInfo:
     """How a panel member is named in the report header."""
-    is_model = reviewer.provider in ("anthropic", "openai", "openai-compatible")
+    is_model = reviewer.provider in MODEL_PROVIDERS
     return ReviewerInfo(
         name=reviewer.name,
         provider=reviewer.provider,

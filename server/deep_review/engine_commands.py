@@ -10,10 +10,10 @@ from pathlib import Path
 
 import anyio
 
+from deep_review.config import MODEL_PROVIDERS
 from deep_review.engine import run_review
 from deep_review.errors import DeepReviewError
 from deep_review.model import SEVERITY_ORDER, AgentReview, Review
-from deep_review.panel.runner import MODEL_PROVIDERS
 from deep_review.store import WriteFailed
 from deep_review.terminal import TerminalProgress
 from deep_review.wording import plural

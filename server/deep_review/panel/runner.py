@@ -13,11 +13,11 @@ import anyio
 from pydantic import BaseModel
 
 from deep_review.change.model import Change
-from deep_review.config import ReviewerConfig, Settings
+from deep_review.config import ANALYZER_PROVIDERS, MODEL_PROVIDERS, ReviewerConfig, Settings
 from deep_review.events import EventSink, ReviewerFailed, ReviewerFinished
 from deep_review.model import AgentReview, AgentStats, SubmittedReview
 from deep_review.panel.agent import AgentRun, run_agent
-from deep_review.panel.analyzers import ANALYZER_PROVIDERS, run_analyzer
+from deep_review.panel.analyzers import run_analyzer
 from deep_review.panel.prompting import (
     ReviewPrompt,
     RoundData,
@@ -31,7 +31,6 @@ from deep_review.severity import SEVERITY_ORDER
 
 ReviewT = TypeVar("ReviewT", bound=BaseModel)
 
-MODEL_PROVIDERS = ("anthropic", "openai", "openai-compatible")
 GEMINI_OPENAI_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
 DEFAULT_MODELS: dict[str, str] = {
     "anthropic": "claude-opus-4-7",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from deep_review.change.model import Change
-from deep_review.config import ReviewerConfig
+from deep_review.config import ANALYZER_PROVIDERS, ReviewerConfig
 from deep_review.errors import DeepReviewError
 from deep_review.events import EventSink
 from deep_review.model import AgentRetro, AgentReview, Finding, ReconciledFinding, Review, Severity
@@ -73,9 +73,6 @@ class LeadModel(Protocol):
     async def summarise(self, review: Review) -> str:
         """The executive summary of the reconciled review."""
         ...
-
-
-ANALYZER_PROVIDERS = ("ruff", "sarif-command")
 
 
 def find_lead_config(name: str, reviewers: Sequence[ReviewerConfig]) -> ReviewerConfig:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import time
 
 from deep_review.change.model import Change
-from deep_review.config import ReviewerConfig
+from deep_review.config import ANALYZER_PROVIDERS, ReviewerConfig
 from deep_review.events import EventSink, ReviewerFailed, ReviewerFinished, ReviewerStarted
 from deep_review.model import AgentReview
 from deep_review.panel.analyzers.common import failed_review
 from deep_review.panel.analyzers.ruff import run_ruff
 from deep_review.panel.analyzers.sarif import run_sarif_command
 from deep_review.panel.sandbox import RepoSandbox
-
-ANALYZER_PROVIDERS = ("ruff", "sarif-command")
 
 __all__ = ["ANALYZER_PROVIDERS", "run_analyzer"]
 
