@@ -348,7 +348,7 @@ async def reconcile_agent_reviews(
     """Reconcile the panel's reviews (with ``lead`` when given); also whether the lead failed."""
     from deep_review.panel.sandbox import RepoSandbox
     from deep_review.reconcile import reconcile
-    from deep_review.reconcile.lead import make_lead
+    from deep_review.reconcile.model_lead import make_lead
 
     sandbox = RepoSandbox(root, ref=None if change.include_uncommitted else change.head_sha)
     model = make_lead(

@@ -22,13 +22,13 @@ from deep_review.lsp.diagnostics import (
     split_lines,
 )
 from deep_review.lsp.protocol import DeepReviewProtocol
+from deep_review.lsp.runner import ReviewRunner
 from deep_review.lsp.settings import EditorSettings
 from deep_review.lsp.state import ReviewState
 from deep_review.model import Finding, ReconciledFinding, Review
 from deep_review.rounds.history import round_summary
 
 if TYPE_CHECKING:
-    from deep_review.lsp.runner import ReviewRunner
     from deep_review.store import ReviewStore
 
 logger = logging.getLogger(__name__)

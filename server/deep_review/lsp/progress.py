@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
 
 from deep_review.events import ReviewEvent
+from deep_review.lsp.host import ReviewHost
 from deep_review.progress import PanelProgress
-
-if TYPE_CHECKING:
-    from deep_review.lsp.core import DeepReviewServer
 
 TITLE = "Deep Review"
 CREATE_WAIT_S = 5.0
@@ -22,7 +20,7 @@ CREATE_WAIT_S = 5.0
 class ReviewProgress:
     """Tracks a run's reviewers and reports them as work-done progress when the client can."""
 
-    def __init__(self, ls: DeepReviewServer, on_cancel: Callable[[], None]) -> None:
+    def __init__(self, ls: ReviewHost, on_cancel: Callable[[], None]) -> None:
         self._ls = ls
         self._on_cancel = on_cancel
         self.token: str | None = None

@@ -17,6 +17,7 @@ from deep_review.events import (
     ReviewerFinished,
     ReviewEvent,
 )
+from deep_review.lsp.host import ReviewHost
 from deep_review.lsp.progress import ReviewProgress
 from deep_review.lsp.settings import merge_settings
 from deep_review.rounds.history import round_summary
@@ -24,7 +25,6 @@ from deep_review.wording import plural
 
 if TYPE_CHECKING:
     from deep_review.config import Settings
-    from deep_review.lsp.core import DeepReviewServer
     from deep_review.model import Review
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def _import_engine() -> None:
 class ReviewRunner:
     """Owns the running review task; a second run while one runs is refused (see ``start``)."""
 
-    def __init__(self, ls: DeepReviewServer) -> None:
+    def __init__(self, ls: ReviewHost) -> None:
         self._ls = ls
         self.task: asyncio.Task[None] | None = None
         self.progress: ReviewProgress | None = None

@@ -73,7 +73,7 @@ def reconcile_command(args: argparse.Namespace) -> int:
     from deep_review.config_loader import load_settings
     from deep_review.engine import reviewer_info, select_reviewers
     from deep_review.panel.sandbox import RepoSandbox
-    from deep_review.reconcile.lead import make_lead
+    from deep_review.reconcile.model_lead import make_lead
     from deep_review.reconcile.pipeline import info_from_review, reconcile
 
     if args.out is not None:  # a --out that disagrees with --format fails before any work

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,11 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from deep_review.change.model import Change
 from deep_review.config import ANALYZER_PROVIDERS, ReviewerConfig
 from deep_review.errors import DeepReviewError
-from deep_review.events import EventSink
 from deep_review.model import AgentRetro, AgentReview, Finding, ReconciledFinding, Review, Severity
 
 if TYPE_CHECKING:
-    from deep_review.panel.sandbox import RepoSandbox
+    pass
 
 
 class LeadModelError(DeepReviewError):
@@ -89,33 +88,4 @@ def find_lead_config(name: str, reviewers: Sequence[ReviewerConfig]) -> Reviewer
     known = ", ".join(models) if models else "none configured"
     raise DeepReviewError(
         f"no model reviewer named {name!r} to lead reconciliation (model reviewers: {known})"
-    )
-
-
-def make_lead(
-    name: str | None,
-    reviewers: Sequence[ReviewerConfig],
-    *,
-    sandbox: RepoSandbox,
-    change: Change,
-    on_event: EventSink,
-    env: Mapping[str, str],
-    verify_with_other_family: bool = True,
-) -> LeadModel | None:
-    """The lead model for ``name`` (None: no lead, the deterministic reconciler runs alone)."""
-    if name is None:
-        return None
-    from deep_review.reconcile.model_lead import ModelLead, model_family
-
-    config = find_lead_config(name, reviewers)
-    models = [r for r in reviewers if r.provider not in ANALYZER_PROVIDERS]
-    alternates = [r for r in models if r is not config] if verify_with_other_family else []
-    return ModelLead(
-        config,
-        sandbox,
-        change,
-        on_event,
-        env,
-        alternates=alternates,
-        families={r.name: model_family(r) for r in models},
     )

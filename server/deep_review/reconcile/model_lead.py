@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from deep_review.change.model import Change
-from deep_review.config import CommandsConfig, ReviewerConfig
+from deep_review.config import ANALYZER_PROVIDERS, CommandsConfig, ReviewerConfig
 from deep_review.events import EventSink, ReviewerStarted, ReviewEvent
 from deep_review.model import AgentRetro, AgentReview, Finding, ReconciledFinding, Review, Severity
 from deep_review.panel.agent import run_agent
@@ -20,7 +20,13 @@ from deep_review.panel.prompting import data_block, new_boundary, render
 from deep_review.panel.redact import Redactor
 from deep_review.panel.sandbox import RepoSandbox
 from deep_review.panel.tools import Toolbox
-from deep_review.reconcile.lead import LeadModelError, MergeJudgement, VerificationResult
+from deep_review.reconcile.lead import (
+    LeadModel,
+    LeadModelError,
+    MergeJudgement,
+    VerificationResult,
+    find_lead_config,
+)
 
 M = TypeVar("M", bound=BaseModel)
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
@@ -272,3 +278,30 @@ def _redacted_texts(value: Any, redactor: Redactor, path: str) -> Any:
     if isinstance(value, list):
         return [_redacted_texts(item, redactor, path) for item in value]
     return value
+
+
+def make_lead(
+    name: str | None,
+    reviewers: Sequence[ReviewerConfig],
+    *,
+    sandbox: RepoSandbox,
+    change: Change,
+    on_event: EventSink,
+    env: Mapping[str, str],
+    verify_with_other_family: bool = True,
+) -> LeadModel | None:
+    """The lead model for ``name`` (None: no lead, the deterministic reconciler runs alone)."""
+    if name is None:
+        return None
+    config = find_lead_config(name, reviewers)
+    models = [r for r in reviewers if r.provider not in ANALYZER_PROVIDERS]
+    alternates = [r for r in models if r is not config] if verify_with_other_family else []
+    return ModelLead(
+        config,
+        sandbox,
+        change,
+        on_event,
+        env,
+        alternates=alternates,
+        families={r.name: model_family(r) for r in models},
+    )

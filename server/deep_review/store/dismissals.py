@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pydantic import ValidationError
 
@@ -16,9 +16,19 @@ from deep_review.model import Finding
 from deep_review.store.atomic import atomic_write_text
 from deep_review.store.fingerprint import finding_fingerprint
 from deep_review.store.locking import store_lock
+from deep_review.store.records import SCHEMA_VERSION, Dismissal, Dismissals, StoreVersionError
+from deep_review.store.trust import StoreTrust
 
-if TYPE_CHECKING:
-    from deep_review.store.store import Dismissal, Dismissals, ReviewStore
+
+class ReviewStore(Protocol):
+    """What dismissals need of the store (``store.ReviewStore``): its folder, file and seals."""
+
+    root: Path
+    dismissals_path: Path
+    trust: StoreTrust
+
+    def _ensure_root(self) -> None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +60,6 @@ def _set_aside(path: Path) -> Path:
 
 
 def _read_unlocked(store: ReviewStore) -> DismissalsRead:
-    from deep_review.store.store import SCHEMA_VERSION, Dismissals, StoreVersionError
-
     path = store.dismissals_path
     if not path.is_file():
         return DismissalsRead([])
@@ -80,8 +88,6 @@ def _read_unlocked(store: ReviewStore) -> DismissalsRead:
 
 
 def _write_unlocked(store: ReviewStore, dismissals: list[Dismissal]) -> None:
-    from deep_review.store.store import Dismissals
-
     atomic_write_text(
         store.dismissals_path, Dismissals(dismissals=dismissals).model_dump_json(indent=2)
     )
@@ -97,8 +103,6 @@ def read_dismissals(store: ReviewStore) -> DismissalsRead:
 
 def make_dismissal(finding: Finding, reason: str, head_sha: str = "") -> Dismissal:
     """The record of one dismissal: enough of the finding to know it again when reworded."""
-    from deep_review.store.store import Dismissal
-
     return Dismissal(
         fingerprint=finding_fingerprint(finding),
         finding_id=str(getattr(finding, "id", "")),
@@ -144,6 +148,4 @@ def remove_dismissal(store: ReviewStore, key: str) -> Dismissal | None:
 
 def as_dismissals_model(dismissals: list[Dismissal]) -> Dismissals:
     """The file's model around a list (for callers of the older ReviewStore API)."""
-    from deep_review.store.store import Dismissals
-
     return Dismissals(dismissals=dismissals)

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from deep_review.errors import DeepReviewError
 from deep_review.model import AgentReview, Finding, Review
@@ -21,15 +21,24 @@ from deep_review.store.atomic import (
     create_exclusive_bytes,
     ensure_folder,
 )
+from deep_review.store.dismissals import (
+    add_dismissal,
+    as_dismissals_model,
+    read_dismissals,
+    remove_dismissal,
+)
 from deep_review.store.fingerprint import finding_fingerprint
 from deep_review.store.gitexclude import exclude_from_git
+from deep_review.store.records import SCHEMA_VERSION as SCHEMA_VERSION
+from deep_review.store.records import Dismissal as Dismissal
+from deep_review.store.records import Dismissals as Dismissals
+from deep_review.store.records import StoreVersionError as StoreVersionError
 from deep_review.store.trust import StoreTrust
 
 log = logging.getLogger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 STORE_DIR = ".deep-review"
-SCHEMA_VERSION = 1
 DEFAULT_FORMATS = ("json", "md", "html")
 # Nothing in the store is meant for commits: a committed review is untrusted (see trust.py).
 # ``info/exclude`` keeps the folder out of ``git status``; this file does where .git is not ours.
@@ -44,31 +53,6 @@ MAX_JSON_DEPTH = 200
 
 class StoreOutsideRepository(DeepReviewError):
     """``.deep-review/`` (or a folder in it) leads outside the repository."""
-
-
-class StoreVersionError(DeepReviewError):
-    """A stored file was written by a newer deep-review."""
-
-
-class Dismissal(BaseModel):
-    fingerprint: str
-    finding_id: str = ""
-    title: str = ""
-    path: str = ""
-    reason: str = ""
-    dismissed_at: datetime
-    # Added for rounds: enough of the finding to know it again when reworded.
-    body: str = ""
-    evidence: str = ""
-    start_line: int = 0
-    end_line: int = 0
-    severity: str = ""
-    head_sha: str = ""
-
-
-class Dismissals(BaseModel):
-    schema_version: int = SCHEMA_VERSION
-    dismissals: list[Dismissal] = Field(default_factory=list)
 
 
 def cache_key(base_sha: str, head_sha: str, diff_hash: str) -> str:
@@ -382,20 +366,14 @@ class ReviewStore:
 
     def _dismissals(self, *, preserve_corrupt: bool = False) -> Dismissals:
         """The dismissals file (read under the store lock; a corrupt one is set aside)."""
-        from deep_review.store.dismissals import as_dismissals_model, read_dismissals
-
         return as_dismissals_model(read_dismissals(self).dismissals)
 
     def dismiss(self, finding: Finding, reason: str = "") -> Dismissal:
         """Remember that the user dismissed this finding, across line shifts and rounds."""
-        from deep_review.store.dismissals import add_dismissal
-
         return add_dismissal(self, finding, reason)[0]
 
     def undismiss(self, finding: Finding) -> bool:
         """Forget a dismissal; True when there was one."""
-        from deep_review.store.dismissals import remove_dismissal
-
         return remove_dismissal(self, finding_fingerprint(finding)) is not None
 
     def dismissals(self) -> list[Dismissal]:
