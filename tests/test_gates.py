@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from deep_review.engine_commands import (
+from deep_review.cli.review import (
     EXIT_FINDINGS,
     EXIT_INCOMPLETE,
     EXIT_NOT_CHECKED,

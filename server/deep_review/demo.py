@@ -19,9 +19,9 @@ from pathlib import Path
 
 import anyio
 
+from deep_review.cli.review import print_summary, write_outputs
 from deep_review.config import ReconcileConfig, ReviewerConfig, Settings
 from deep_review.engine import run_review
-from deep_review.engine_commands import print_summary, write_outputs
 from deep_review.errors import DeepReviewError
 from deep_review.terminal import TerminalProgress
 

@@ -226,9 +226,7 @@ async def run_review(
     review.header.wall_clock_s = round(time.monotonic() - began, 1)
 
     on_event(StageStarted(stage="store"))
-    saved = _keep(
-        lambda: save_round(store, review, ("json",), renumber=True)[0], review.notices, on_event
-    )
+    saved = _keep(lambda: save_round(store, review, renumber=True)[0], review.notices, on_event)
     review = saved if saved is not None else review
     if all(a.status == "completed" for a in agent_reviews) and not lead_failed:
         # A review with a failed reviewer or lead is never reused: the next run tries again.

@@ -45,7 +45,7 @@ def save_review(
         findings=list(findings),
     )
     # Through the store: it trusts only the reviews it wrote itself (not planted files).
-    return ReviewStore(repo.root).save_review(review, formats=[])["json"]
+    return ReviewStore(repo.root).save_review(review)["json"]
 
 
 @pytest.fixture

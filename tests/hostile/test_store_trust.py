@@ -19,6 +19,7 @@ import pytest
 
 from deep_review.cli import main
 from deep_review.model import ReconciledFinding, Review, ReviewHeader
+from deep_review.report.files import renderer_for
 from deep_review.store import ReviewStore
 from tests.hostile.scenario import project
 from tests.support.gitrepo import GitRepo
@@ -64,7 +65,7 @@ def reviewed(repo: GitRepo) -> GitRepo:
     """The feature branch with a real review the tool saved."""
     project(repo)
     ReviewStore(repo.root).save_review(
-        review_with_fix(REAL_FIX, datetime(2026, 12, 1, 9, 0, tzinfo=UTC)), formats=[]
+        review_with_fix(REAL_FIX, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     )
     return repo
 
@@ -112,7 +113,7 @@ def test_a_review_edited_after_it_was_saved_is_ignored(
 ) -> None:
     project(repo)
     saved = ReviewStore(repo.root).save_review(
-        review_with_fix(REAL_FIX, datetime(2026, 12, 1, 9, 0, tzinfo=UTC)), formats=[]
+        review_with_fix(REAL_FIX, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     )["json"]
     saved.write_text(saved.read_text().replace("shlex.quote(cmd)", "cmd); evil.example("))
 
@@ -130,9 +131,9 @@ def test_two_reviews_in_the_same_second_keep_both(repo: GitRepo) -> None:
     first = review_with_fix(REAL_FIX, datetime(2026, 12, 1, 9, 0, 0, 100, tzinfo=UTC))
     second = review_with_fix(FORGED_FIX, datetime(2026, 12, 1, 9, 0, 0, 900, tzinfo=UTC))
 
-    first_paths = store.save_review(first, formats=["md"])
-    second_paths = store.save_review(second, formats=["md"])
-    again = store.save_review(first, formats=["html"])  # re-saving a review reuses its name
+    first_paths = store.save_review(first, renderer_for(["md"]))
+    second_paths = store.save_review(second, renderer_for(["md"]))
+    again = store.save_review(first, renderer_for(["html"]))  # re-saving a review reuses its name
 
     assert first_paths["json"] != second_paths["json"]
     assert second_paths["json"].name == "20261201-090000-feature+2.json"
@@ -155,7 +156,7 @@ def test_two_processes_saving_in_the_same_second_keep_both(repo: GitRepo) -> Non
         "for n in range(10):\n"
         "    date = datetime(2026, 12, 1, 9, 0, 0, micro + n, tzinfo=UTC)\n"
         "    review = Review(header=ReviewHeader(date=date, branch='feature'))\n"
-        "    ReviewStore(Path(sys.argv[1])).save_review(review, formats=[])\n"
+        "    ReviewStore(Path(sys.argv[1])).save_review(review)\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     workers = [

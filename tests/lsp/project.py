@@ -12,6 +12,7 @@ from deep_review.model import (
     ReviewerInfo,
     ReviewHeader,
 )
+from deep_review.report.files import renderer_for
 from deep_review.store import ReviewStore
 from tests.support.gitrepo import GitRepo
 
@@ -153,5 +154,5 @@ def save_review(repo: GitRepo, review_findings: list[ReconciledFinding] | None =
         ),
         findings=findings() if review_findings is None else review_findings,
     )
-    ReviewStore(repo.root).save_review(review)
+    ReviewStore(repo.root).save_review(review, renderer_for(("md", "html")))
     return review

@@ -15,7 +15,7 @@ from deep_review.model import AgentReview
 from deep_review.panel.sandbox import RepoSandbox
 from deep_review.panel.scripted import ScriptedModelServer
 from deep_review.reconcile import reconcile
-from deep_review.reconcile.lead import make_lead
+from deep_review.reconcile.model_lead import make_lead
 from tests.support.gitrepo import GitRepo
 
 KEY_ENV = "RECONCILE_TEST_LEAD_TOKEN"

@@ -30,7 +30,7 @@ def test_rerenders_latest_review_as_markdown_and_html_by_default(
 ) -> None:
     review = load_fixture_review()
     store = ReviewStore(repo.root)
-    paths = store.save_review(review, formats=["json"])
+    paths = store.save_review(review)
     (repo.root / "sub").mkdir()
     assert main(["report", "--repo", str(repo.root / "sub")]) == 0
     printed = capsys.readouterr().out.split()
@@ -43,7 +43,7 @@ def test_rerenders_latest_review_as_markdown_and_html_by_default(
 def test_format_and_out_choose_what_is_written_where(
     repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ReviewStore(repo.root).save_review(load_fixture_review(), formats=[])
+    ReviewStore(repo.root).save_review(load_fixture_review())
     out = tmp_path / "ci" / "review"
     argv = ["report", "--repo", str(repo.root), "--format", "sarif", "--format", "json"]
     assert main([*argv, "--out", str(out)]) == 0
@@ -55,7 +55,7 @@ def test_format_and_out_choose_what_is_written_where(
 def test_out_folder_gets_the_review_named_file(
     repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ReviewStore(repo.root).save_review(load_fixture_review(), formats=[])
+    ReviewStore(repo.root).save_review(load_fixture_review())
     folder = tmp_path / "reports"
     folder.mkdir()
     assert main(["report", "--repo", str(repo.root), "--out", str(folder)]) == 0
@@ -69,7 +69,7 @@ def test_out_folder_gets_the_review_named_file(
 def test_open_hands_the_html_to_the_users_browser(
     repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ReviewStore(repo.root).save_review(load_fixture_review(), formats=[])
+    ReviewStore(repo.root).save_review(load_fixture_review())
     opened = tmp_path / "opened.txt"
     browser = tmp_path / "browser.sh"
     browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
@@ -97,7 +97,7 @@ def test_out_dash_prints_one_format_to_stdout(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     review = load_fixture_review()
-    ReviewStore(repo.root).save_review(review, formats=[])
+    ReviewStore(repo.root).save_review(review)
     assert main(["report", "--repo", str(repo.root), "--format", "md", "--out", "-"]) == 0
     assert capsys.readouterr().out == render_markdown(review)
     assert main(["report", "--repo", str(repo.root), "--out", "-"]) == 2

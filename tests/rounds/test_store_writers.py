@@ -44,7 +44,7 @@ def _save_review(root: str, head: str) -> None:
             date=datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC),
         )
     )
-    save_round(ReviewStore(Path(root)), review, ("json",), renumber=True)
+    save_round(ReviewStore(Path(root)), review, renumber=True)
 
 
 def _run_together(target: object, *arguments: tuple[object, ...]) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from deep_review.model import AgentReview, Finding, Review
 from deep_review.report import render_markdown
+from deep_review.report.files import renderer_for
 from deep_review.store import ReviewStore, StoreVersionError, cache_key, finding_fingerprint
 from tests.report.fixture_review import load_fixture_review
 from tests.support.gitrepo import GitRepo
@@ -39,7 +40,7 @@ def test_save_review_writes_json_markdown_and_html_named_by_time_and_branch(
     review = load_fixture_review()
     review.header.pr_number = None
     review.header.branch = "feature/host switch"
-    paths = ReviewStore(repo.root).save_review(review)
+    paths = ReviewStore(repo.root).save_review(review, renderer_for(["md", "html"]))
     folder = repo.root / ".deep-review" / "reviews"
     assert paths == {
         "json": folder / "20260408-145125-feature-host-switch.json",
@@ -95,10 +96,10 @@ def test_latest_review_round_trips_and_latest_paths_point_at_its_reports(repo: G
     assert store.latest_review() is None and store.latest_paths() == {}
     store.save_review(review_at(0))
     newest = review_at(5)
-    store.save_review(newest, formats=["md", "sarif"])
+    store.save_review(newest, renderer_for(["md", "sarif"]))
     assert store.latest_review() == newest
     other = review_at(3, branch="other")
-    store.save_review(other, formats=[])
+    store.save_review(other)
     assert store.latest_review() == newest
     assert store.latest_review(branch="other") == other
     assert store.latest_review(branch="never") is None
@@ -112,7 +113,7 @@ def test_corrupt_and_invalid_files_are_skipped_with_a_warning(
 ) -> None:
     store = ReviewStore(repo.root)
     good = review_at(0)
-    store.save_review(good, formats=[])
+    store.save_review(good)
     write_as_the_store(store, store.reviews_dir / "20260408-130000-host-switch.json", '{"a": {tru')
     write_as_the_store(store, store.reviews_dir / "20260408-140000-host-switch.json", '{"f": 3}')
     with caplog.at_level(logging.WARNING):
@@ -125,7 +126,7 @@ def test_corrupt_and_invalid_files_are_skipped_with_a_warning(
 
 def test_a_review_from_a_newer_deep_review_is_a_clear_error(repo: GitRepo) -> None:
     store = ReviewStore(repo.root)
-    store.save_review(review_at(0), formats=[])
+    store.save_review(review_at(0))
     data = json.loads(review_at(9).model_dump_json())
     data["schema_version"] = 99
     write_as_the_store(
@@ -153,7 +154,7 @@ def test_cache_is_keyed_by_base_head_and_diff_hash(repo: GitRepo) -> None:
     store = ReviewStore(repo.root)
     review = load_fixture_review()
     header = review.header
-    store.save_review(review, formats=[])
+    store.save_review(review)
     assert store.cached_review(header.base_sha, header.head_sha, header.diff_hash) == review
     assert store.cached_review(header.base_sha, header.head_sha, "sha256:other") is None
     assert store.cached_review(header.base_sha, "0" * 40, header.diff_hash) is None
@@ -231,9 +232,9 @@ def test_corrupt_dismissals_file_is_kept_aside_not_lost(
 def test_round_numbers_count_previous_reviews_of_the_same_branch(repo: GitRepo) -> None:
     store = ReviewStore(repo.root)
     assert store.next_round_number("host-switch") == 1
-    store.save_review(review_at(0, round_=1), formats=[])
-    store.save_review(review_at(5, round_=2), formats=[])
-    store.save_review(review_at(7, branch="other", round_=1), formats=[])
+    store.save_review(review_at(0, round_=1))
+    store.save_review(review_at(5, round_=2))
+    store.save_review(review_at(7, branch="other", round_=1))
     assert store.next_round_number("host-switch") == 3
     assert store.next_round_number("other") == 2
     assert store.next_round_number("never-reviewed") == 1
@@ -245,7 +246,7 @@ def test_the_store_never_writes_an_api_key(repo: GitRepo) -> None:
     review = load_fixture_review()
     review.notices.append("claude reads its key from ANTHROPIC_API_KEY")
     store = ReviewStore(repo.root)
-    store.save_review(review, formats=["json", "md", "html", "sarif"])
+    store.save_review(review, renderer_for(["json", "md", "html", "sarif"]))
     store.save_agent_reviews(review.agent_reviews, review.header.date)
     store.dismiss(review.findings[0])
     files = [p for p in store.root.rglob("*") if p.is_file()]

@@ -18,17 +18,17 @@ Handler = Callable[[argparse.Namespace], int]
 # Each subcommand lives with the stage it drives; imported lazily so `--help` and `diff`
 # never pay for the model SDKs.
 HANDLERS: dict[str, str] = {
-    "diff": "deep_review.change.commands:diff_command",
-    "review": "deep_review.engine_commands:review_command",
+    "diff": "deep_review.cli.diff:diff_command",
+    "review": "deep_review.cli.review:review_command",
     "demo": "deep_review.demo:demo_command",
     "schema": "deep_review.schema:schema_command",
-    "apply": "deep_review.fixes.commands:apply_command",
-    "reconcile": "deep_review.reconcile.commands:reconcile_command",
-    "report": "deep_review.report.commands:report_command",
+    "apply": "deep_review.cli.apply:apply_command",
+    "reconcile": "deep_review.cli.reconcile:reconcile_command",
+    "report": "deep_review.cli.report:report_command",
     "serve": "deep_review.lsp.server:serve_command",
-    "dismiss": "deep_review.rounds.commands:dismiss_command",
-    "undismiss": "deep_review.rounds.commands:undismiss_command",
-    "history": "deep_review.rounds.commands:history_command",
+    "dismiss": "deep_review.cli.rounds:dismiss_command",
+    "undismiss": "deep_review.cli.rounds:undismiss_command",
+    "history": "deep_review.cli.rounds:history_command",
 }
 
 FORMATS = ("md", "html", "json", "sarif")

@@ -11,7 +11,13 @@ from pathlib import Path
 from deep_review.change import find_repo_root
 from deep_review.errors import DeepReviewError, NoReviewFound
 from deep_review.model import Review
-from deep_review.report.files import DEFAULT_FORMATS, formats_for_out, render, write_reports
+from deep_review.report.files import (
+    DEFAULT_FORMATS,
+    formats_for_out,
+    render,
+    renderer_for,
+    write_reports,
+)
 from deep_review.store import ReviewStore
 
 
@@ -21,7 +27,7 @@ def report_command(args: argparse.Namespace) -> int:
     store = ReviewStore(root)
     review = store.latest_review()
     if getattr(args, "round", None) is not None:
-        from deep_review.rounds.commands import round_review
+        from deep_review.cli.rounds import round_review
 
         review = round_review(root, args.round)
     if review is None:
@@ -34,7 +40,7 @@ def report_command(args: argparse.Namespace) -> int:
         paths = write_reports(review, out, formats_for_out(out, args.format, DEFAULT_FORMATS))
     else:
         # Through the store: beside the saved review (its own name) and sealed as the store's.
-        saved = store.save_review(review, formats=formats)
+        saved = store.save_review(review, renderer_for(formats))
         paths = {fmt: path for fmt, path in saved.items() if fmt in formats}
     for path in paths.values():
         print(path)

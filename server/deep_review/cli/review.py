@@ -119,11 +119,12 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Write the requested formats: to ``--out`` when given, else beside the stored review."""
     from deep_review.report import write_reports
+    from deep_review.report.files import renderer_for
     from deep_review.store import ReviewStore
 
     if out:
         return write_reports(review, Path(out), formats)
-    return ReviewStore(repo).save_review(review, formats=tuple(formats))
+    return ReviewStore(repo).save_review(review, renderer_for(formats))
 
 
 def output_formats(requested: Sequence[str] | None, out: str | None) -> list[str]:

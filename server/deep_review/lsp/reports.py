@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from deep_review.model import Review
+from deep_review.report.files import renderer_for
 from deep_review.store import ReviewStore
 
 REPORT_FORMATS = ("md", "html")
@@ -24,5 +25,5 @@ def existing_html(store: ReviewStore, review: Review) -> Path | None:
 
 def write_review_reports(store: ReviewStore, review: Review) -> dict[str, Path]:
     """Write (or rewrite) the review's Markdown and HTML reports; their paths by format."""
-    paths = store.save_review(review, formats=REPORT_FORMATS)
+    paths = store.save_review(review, renderer_for(REPORT_FORMATS))
     return {fmt: path for fmt, path in paths.items() if fmt in REPORT_FORMATS}

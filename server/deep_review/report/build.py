@@ -17,6 +17,7 @@ from deep_review.report import escape
 from deep_review.report import rounds as round_sections
 from deep_review.report.document import Document
 from deep_review.severity import SEVERITIES, SEVERITY_PREFIX
+from deep_review.store.names import review_stem
 from deep_review.wording import plural
 
 _SECTIONS = (
@@ -25,24 +26,6 @@ _SECTIONS = (
     ("suggestion", "Suggestions"),
 )
 NONE = "None."
-
-
-def review_stem(review: Review) -> str:
-    """``YYYYMMDD-HHMMSS-<branch or pr-N>``: the report's title and file name."""
-    return f"{review.header.date.strftime('%Y%m%d-%H%M%S')}-{subject_slug(review)}"
-
-
-def subject_slug(review: Review) -> str:
-    """``pr-N`` when the PR is known, else the branch as a file-name-safe slug."""
-    if review.header.pr_number is not None:
-        return f"pr-{review.header.pr_number}"
-    return branch_slug(review.header.branch)
-
-
-def branch_slug(branch: str | None) -> str:
-    """A branch name as a file-name-safe slug (``feature/x`` → ``feature-x``)."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", branch or "").strip("-.")
-    return slug[:80] or "detached"
 
 
 def finding_anchor(finding: Finding) -> str:

@@ -8,20 +8,19 @@ from pathlib import Path
 
 from deep_review.errors import DeepReviewError
 from deep_review.model import Review
-from deep_review.report.build import review_stem
 from deep_review.report.html import render_html
 from deep_review.report.markdown import render_markdown
 from deep_review.report.sarif import render_sarif
 from deep_review.store.atomic import atomic_write_text
+from deep_review.store.names import SUFFIXES, ReportRenderer, review_json, review_stem
 
 FORMATS = ("md", "html", "json", "sarif")
 DEFAULT_FORMATS = ("md", "html")
-SUFFIXES = {"md": ".md", "html": ".html", "json": ".json", "sarif": ".sarif"}
 
 
 def render_json(review: Review) -> str:
-    """The review as JSON (the ``Review`` model)."""
-    return review.model_dump_json(indent=2) + "\n"
+    """The review as JSON (the ``Review`` model), exactly as the store saves it."""
+    return review_json(review)
 
 
 def _render_sarif_text(review: Review) -> str:
@@ -41,6 +40,15 @@ def render(review: Review, fmt: str) -> str:
     if fmt not in _RENDERERS:
         raise DeepReviewError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
     return _RENDERERS[fmt](review)
+
+
+def renderer_for(formats: Iterable[str]) -> ReportRenderer:
+    """What the store calls to render these formats of the review it saves (checked now)."""
+    wanted = [fmt for fmt in dict.fromkeys(formats) if fmt != "json"]
+    for fmt in wanted:
+        if fmt not in _RENDERERS:
+            raise DeepReviewError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return lambda review: {fmt: render(review, fmt) for fmt in wanted}
 
 
 def formats_for_out(

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from deep_review.model import Review
 from deep_review.store.locking import store_lock
-from deep_review.store.store import DEFAULT_FORMATS, ReviewStore
+from deep_review.store.names import ReportRenderer, review_stem
+from deep_review.store.store import ReviewStore
 
 
 def branch_rounds(store: ReviewStore, branch: str | None) -> list[Review]:
@@ -40,7 +41,7 @@ def review_for_round(store: ReviewStore, branch: str | None, number: int) -> Rev
 def save_round(
     store: ReviewStore,
     review: Review,
-    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    render_reports: ReportRenderer | None = None,
     *,
     renumber: bool = False,
 ) -> tuple[Review, dict[str, Path]]:
@@ -50,8 +51,6 @@ def save_round(
     second). With ``renumber`` the round becomes one more than the highest saved for the branch
     at the moment of saving, so two concurrent runs do not both claim the same round.
     """
-    from deep_review.report.build import review_stem
-
     store._ensure_root()
     with store_lock(store.root):
         if renumber:
@@ -69,5 +68,5 @@ def save_round(
             review = review.model_copy(
                 update={"header": review.header.model_copy(update={"date": later})}
             )
-        paths = store.save_review(review, formats)
+        paths = store.save_review(review, render_reports)
     return review, paths

@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +29,7 @@ from deep_review.store.dismissals import (
 )
 from deep_review.store.fingerprint import finding_fingerprint
 from deep_review.store.gitexclude import exclude_from_git
+from deep_review.store.names import SUFFIXES, ReportRenderer, review_json, review_stem
 from deep_review.store.records import SCHEMA_VERSION as SCHEMA_VERSION
 from deep_review.store.records import Dismissal as Dismissal
 from deep_review.store.records import Dismissals as Dismissals
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 STORE_DIR = ".deep-review"
-DEFAULT_FORMATS = ("json", "md", "html")
 # Nothing in the store is meant for commits: a committed review is untrusted (see trust.py).
 # ``info/exclude`` keeps the folder out of ``git status``; this file does where .git is not ours.
 GITIGNORE = "# Written by deep-review: its files are local to this clone, never committed.\n*\n"
@@ -53,6 +53,10 @@ MAX_JSON_DEPTH = 200
 
 class StoreOutsideRepository(DeepReviewError):
     """``.deep-review/`` (or a folder in it) leads outside the repository."""
+
+
+def _no_reports(review: Review) -> dict[str, str]:
+    return {}
 
 
 def cache_key(base_sha: str, head_sha: str, diff_hash: str) -> str:
@@ -179,20 +183,19 @@ class ReviewStore:
     # -- reviews -------------------------------------------------------------------------------
 
     def save_review(
-        self, review: Review, formats: Iterable[str] = DEFAULT_FORMATS
+        self, review: Review, render_reports: ReportRenderer | None = None
     ) -> dict[str, Path]:
         """Write the review (always as JSON) and its reports; cache it by base/head/diff.
 
         Saving the same review again (same date and subject) rewrites its files; a different
         review made in the same second gets its own name (``<stem>+2``), never overwriting.
         """
-        # Imported here: the report package itself uses the store's helpers.
-        from deep_review.report.files import SUFFIXES, render
-
         self._ensure_root()
         ensure_folder(self.reviews_dir)
-        others = [fmt for fmt in dict.fromkeys(formats) if fmt != "json"]
-        texts = {fmt: render(review, fmt) for fmt in ["json", *others]}  # all before any write
+        # Every text is rendered before any file is written.
+        reports = {fmt: text for fmt, text in (render_reports or _no_reports)(review).items()}
+        others = [fmt for fmt in reports if fmt != "json"]
+        texts = {"json": review_json(review), **{fmt: reports[fmt] for fmt in others}}
         stem = self._claim_stem(review, texts["json"].encode("utf-8"))
         paths = {"json": stem.with_name(f"{stem.name}.json")}
         for fmt in others:
@@ -205,8 +208,6 @@ class ReviewStore:
 
     def stem_of(self, review: Review) -> Path:
         """Where this review is (or would be) saved: ``reviews/<stem>``, without a suffix."""
-        from deep_review.report.build import review_stem
-
         base = review_stem(review)
         for sequence in range(1, 1000):
             stem = self.reviews_dir / _sequenced(base, sequence)
@@ -217,8 +218,6 @@ class ReviewStore:
 
     def _claim_stem(self, review: Review, data: bytes) -> Path:
         """Write the review's JSON under a name no other review holds; its stem."""
-        from deep_review.report.build import review_stem
-
         base = review_stem(review)
         for sequence in range(1, 1000):
             stem = self.reviews_dir / _sequenced(base, sequence)
@@ -266,8 +265,6 @@ class ReviewStore:
 
     def latest_paths(self) -> dict[str, Path]:
         """The report files of the newest trusted review, by format (only files it wrote)."""
-        from deep_review.report.files import SUFFIXES
-
         for path in reversed(self._review_files()):
             if self._load_model(path, Review) is None:
                 continue
