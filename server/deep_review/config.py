@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from deep_review.model import Severity
 
@@ -89,3 +89,14 @@ class Settings(_Config):
     change: ChangeConfig = Field(default_factory=ChangeConfig)
     commands: CommandsConfig = Field(default_factory=CommandsConfig)
     reconcile: ReconcileConfig = Field(default_factory=ReconcileConfig)
+    _withheld: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def withheld(self) -> list[str]:
+        """Repository settings left out until the user trusts them (see ``workspace_trust``)."""
+        return list(self._withheld)
+
+    def withholding(self, withheld: list[str]) -> Settings:
+        """These settings, noting what was withheld from the repository's config."""
+        self._withheld = list(withheld)
+        return self

@@ -12,6 +12,10 @@ Tables (``[change]``, ``[commands]``, ``[reconcile]``) merge key by key, so a re
 override one key of the user's table; lists (``reviewers``, ``change.exclude``, ...) are
 replaced as a whole by the higher source. An unknown key is a ``ConfigError`` naming the key and
 the file; so is invalid TOML (with its line) and a value of the wrong type.
+
+Layers 2 and 3 come from the branch under review: what in them executes or sends the code
+elsewhere applies only once the user trusts that config (``workspace_trust``); until then it
+is left out and ``Settings.withheld`` says what and why.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import os
 import tomllib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +32,12 @@ from pydantic import ValidationError
 
 from deep_review.config import Settings
 from deep_review.errors import ConfigError
+from deep_review.workspace_trust import (
+    config_digest,
+    is_trusted,
+    privileged_settings,
+    without_privileged,
+)
 
 REPO_FILE = ".deep-review.toml"
 PYPROJECT = "pyproject.toml"
@@ -108,6 +119,35 @@ def load_settings(
     user_file = user_config if user_config is not None else user_config_path(env)
     if user_file.is_file():
         layers.append((str(user_file), _read_toml(user_file)))
+    repository = repository_config(repo_root)
+    withheld: list[str] = []
+    if repository.privileged and not is_trusted(repo_root, repository.digest, env):
+        withheld = repository.privileged
+        layers.extend((source, without_privileged(data)) for source, data in repository.layers)
+    else:
+        layers.extend(repository.layers)
+    environment = _from_environment(env)
+    if environment:
+        layers.append((_ENV_SOURCE, environment))
+    merged: dict[str, Any] = {}
+    for source, data in layers:
+        _validate(data, source)
+        merged = _merge(merged, data)
+    return _validate(merged, "the merged configuration").withholding(withheld)
+
+
+@dataclass(frozen=True)
+class RepositoryConfig:
+    """The config the repository itself carries, and what in it needs the user's consent."""
+
+    layers: list[tuple[str, dict[str, Any]]]
+    privileged: list[str]
+    digest: str
+
+
+def repository_config(repo_root: Path) -> RepositoryConfig:
+    """``[tool.deep-review]`` in pyproject.toml and ``.deep-review.toml``, as committed data."""
+    layers: list[tuple[str, dict[str, Any]]] = []
     pyproject = Path(repo_root) / PYPROJECT
     if pyproject.is_file():
         section = _read_toml(pyproject).get("tool", {}).get("deep-review")
@@ -118,14 +158,12 @@ def load_settings(
     repo_file = Path(repo_root) / REPO_FILE
     if repo_file.is_file():
         layers.append((str(repo_file), _read_toml(repo_file)))
-    environment = _from_environment(env)
-    if environment:
-        layers.append((_ENV_SOURCE, environment))
-    merged: dict[str, Any] = {}
-    for source, data in layers:
-        _validate(data, source)
-        merged = _merge(merged, data)
-    return _validate(merged, "the merged configuration")
+    privileged = [
+        f"{Path(source).name if source == str(repo_file) else source}: {item}"
+        for source, data in layers
+        for item in privileged_settings(data)
+    ]
+    return RepositoryConfig(layers, privileged, config_digest([data for _, data in layers]))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -46,6 +46,7 @@ from deep_review.reconcile.lead import (
 from deep_review.store import ReviewStore, WriteFailed
 from deep_review.store.rounds import save_round
 from deep_review.wording import plural
+from deep_review.workspace_trust import withheld_notice
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -181,6 +182,9 @@ async def run_review(
     round_data = prompt_data(round_context, change)
 
     notices: list[str] = []
+    if settings.withheld:
+        notices.append(withheld_notice(settings.withheld))
+        on_event(Notice(text=notices[-1]))
     notice = missing_models_notice(reviewers)
     if notice:
         notices.append(notice)

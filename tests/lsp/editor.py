@@ -43,6 +43,7 @@ class Editor:
     status: list[dict[str, Any]] = field(default_factory=list)
     edit_requests: int = 0
     registrations: list[types.Registration] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
 
     def uri(self, path: str) -> str:
         return (self.root / path).as_uri()
@@ -192,6 +193,7 @@ async def editor_session(
     configuration: dict[str, Any] | None = None,
     capabilities: types.ClientCapabilities | None = None,
     apply_edit_gate: asyncio.Event | None = None,
+    answer_questions: str | None = None,
 ) -> AsyncIterator[Editor]:
     """Start ``deep-review serve``, initialize it for ``root`` as ``profile``, shut it down."""
     # The scripted model server takes any key; the Anthropic SDK insists on having one.
@@ -211,6 +213,15 @@ async def editor_session(
         if apply_edit_gate is not None:
             await apply_edit_gate.wait()  # a user looking at a confirmation dialog
         return types.ApplyWorkspaceEditResult(applied=editor.apply_workspace_edit(params.edit))
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def question(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
+        # The user clicks ``answer_questions`` (None: dismisses the question).
+        editor.questions.append(params.message)
+        offered = [action.title for action in params.actions or []]
+        if answer_questions is None or answer_questions not in offered:
+            return None
+        return types.MessageActionItem(title=answer_questions)
 
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:

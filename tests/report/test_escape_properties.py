@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -20,6 +20,11 @@ RENDER = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 @settings(max_examples=150, deadline=None)
 @given(title=TEXT.filter(lambda t: t.strip() != ""), body=TEXT, evidence=TEXT)
+# Found by this test: headings inside a block quote or list, and ``---`` under a line.
+@example(title="<zzz>", body=">## ", evidence="")
+@example(title="t", body="- # x\n1. ## y", evidence="")
+@example(title="t", body="<zzz>\n-", evidence="")
+@example(title="<zzz>", body="\\`<zzz>`", evidence="")
 def test_markdown_keeps_sections_and_never_emits_reviewer_tags(
     title: str, body: str, evidence: str
 ) -> None:

@@ -59,6 +59,7 @@ def three_rounds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreeRoun
         env.setenv("XDG_CONFIG_HOME", str(home / ".config"))
         env.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
         env.setenv(scenario.KEY_ENV, "scripted-key")
+        env.setenv("DEEP_REVIEW_TRUST_ALL_REPOSITORIES", "1")  # the user's own repository
         scenario.transcripts(server)
         repo = scenario.build(GitRepo(tmp_path_factory.mktemp("rounds") / "repo"), server)
         assert scenario.review(repo, "--format", "html", "--format", "sarif") == 0

@@ -15,8 +15,8 @@ from deep_review.severity import SEVERITIES
 
 Handler = Callable[[argparse.Namespace], int]
 
-# Each subcommand lives with the stage it drives; imported lazily so `--help` and `diff`
-# never pay for the model SDKs.
+# Each subcommand's handler lives in a module of deep_review.cli (or the face it starts),
+# imported lazily so `--help` and `diff` never pay for the model SDKs.
 HANDLERS: dict[str, str] = {
     "diff": "deep_review.cli.diff:diff_command",
     "review": "deep_review.cli.review:review_command",
@@ -29,6 +29,7 @@ HANDLERS: dict[str, str] = {
     "dismiss": "deep_review.cli.rounds:dismiss_command",
     "undismiss": "deep_review.cli.rounds:undismiss_command",
     "history": "deep_review.cli.rounds:history_command",
+    "trust": "deep_review.cli.trust:trust_command",
 }
 
 FORMATS = ("md", "html", "json", "sarif")
@@ -128,6 +129,12 @@ def _add_round_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     history = sub.add_parser("history", help="the review rounds of the current branch")
     history.add_argument("--repo", default=".")
     history.add_argument("--format", choices=("text", "json"), default="text")
+    trust = sub.add_parser(
+        "trust", help="review and accept what this repository's own config runs or sends"
+    )
+    trust.add_argument("--repo", default=".")
+    trust.add_argument("--yes", action="store_true", help="accept without asking")
+    trust.add_argument("--revoke", action="store_true", help="withdraw consent")
 
 
 def _load_handler(command: str) -> Handler:

@@ -81,6 +81,20 @@ class DeepReviewServer(LanguageServer):
         """A ``window/showMessage`` the user sees."""
         self.window_show_message(types.ShowMessageParams(type=kind, message=text))
 
+    async def ask(self, text: str, *choices: str) -> str | None:
+        """A question with buttons (``window/showMessageRequest``): the title chosen, or None."""
+        params = types.ShowMessageRequestParams(
+            type=types.MessageType.Warning,
+            message=text,
+            actions=[types.MessageActionItem(title=choice) for choice in choices],
+        )
+        try:
+            answer = await self.window_show_message_request_async(params)
+        except Exception as error:
+            logger.info("showMessageRequest failed: %s", error)
+            return None
+        return answer.title if answer is not None else None
+
     def log(self, text: str, kind: types.MessageType = types.MessageType.Info) -> None:
         """A ``window/logMessage`` for the output channel."""
         self.window_log_message(types.LogMessageParams(type=kind, message=text))

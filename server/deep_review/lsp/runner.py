@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+TRUST = "Trust"
+NOT_NOW = "Not now"
+
 TICK_S = 1.0
 CANCEL_WAIT_S = 5.0
 
@@ -46,6 +51,7 @@ class ReviewRunner:
 
     def __init__(self, ls: ReviewHost) -> None:
         self._ls = ls
+        self._trust_declined: set[str] = set()
         self.task: asyncio.Task[None] | None = None
         self.progress: ReviewProgress | None = None
         self._rerun_after = False
@@ -189,7 +195,30 @@ class ReviewRunner:
         if root is None:
             raise DeepReviewError("The workspace is not inside a git repository.")
         repo = await asyncio.to_thread(load_settings, root)
+        if repo.withheld and await self._trust_asked(root, repo.withheld):
+            repo = await asyncio.to_thread(load_settings, root)
         return merge_settings(repo, self._ls.editor)
+
+    async def _trust_asked(self, root: Path, withheld: list[str]) -> bool:
+        """Ask the user (once per config) to trust what the repository's config runs or sends."""
+        from deep_review.config_loader import repository_config
+        from deep_review.workspace_trust import grant
+
+        config = await asyncio.to_thread(repository_config, root)
+        if config.digest in self._trust_declined:
+            return False
+        listed = "; ".join(withheld)
+        answer = await self._ls.ask(
+            f"Deep Review: this repository's own config asks to: {listed}. Trust it as it is"
+            " now? Until you do, these settings are left out.",
+            TRUST,
+            NOT_NOW,
+        )
+        if answer != TRUST:
+            self._trust_declined.add(config.digest)
+            return False
+        await asyncio.to_thread(grant, root, config.digest, os.environ)
+        return True
 
     def on_event(self, event: ReviewEvent) -> None:
         """The engine's event sink: progress, streamed diagnostics, the final review."""

@@ -355,7 +355,9 @@ class Redactor:
         if not quoted and _DOTTED_REFERENCE.fullmatch(value):
             return None
         if _PASSWORD_NAME.search(name):
-            if looks_random(value, min_length=self.min_length):
+            # The name says it is a password: a long letters-and-digits value is one even when
+            # it happens to read like words.
+            if looks_random(value, min_length=self.min_length) or _looks_like_key(value):
                 return "password"
             if quoted and _looks_like_password(value):
                 return "password"

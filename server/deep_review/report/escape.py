@@ -16,6 +16,8 @@ _BACKTICK_RUN = re.compile(r"`+")
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)\s*$")
+# Block quotes and list items hold blocks of their own: a heading after ``> `` or ``- `` is one.
+_CONTAINERS = re.compile(r"^(?: {0,3}(?:>[ \t]?|[-+*][ \t]+|\d{1,9}[.)][ \t]+))+")
 
 _LANGUAGES: dict[str, str] = {
     ".py": "python",
@@ -129,10 +131,16 @@ def block(text: str) -> str:
             out.append(line)  # an indented code block shows its text literally already
             previous_blank = False
             continue
-        elif _SETEXT_UNDERLINE.match(line) and not previous_blank and line.strip()[0] == "=":
+        elif _SETEXT_UNDERLINE.match(line) and not previous_blank:
+            # ``text`` over ``===`` or ``---`` is a heading: the underline becomes plain text.
             out.append("\\" + line.lstrip())
         else:
-            out.append(_ATX_HEADING.sub(r"\1\\\2", _neutralise_html(line)))
+            container = _CONTAINERS.match(line)
+            prefix = container.group() if container else ""
+            rest = _neutralise_html(line[len(prefix) :])
+            if prefix and _SETEXT_UNDERLINE.match(rest) and not previous_blank:
+                rest = "\\" + rest.lstrip()
+            out.append(prefix + _ATX_HEADING.sub(r"\1\\\2", rest))
         previous_blank = not line.strip()
     if fence is not None:
         out.append(fence)  # an unclosed fence would swallow the rest of the report
@@ -158,6 +166,11 @@ def _neutralise_html(line: str) -> str:
         if run is None:
             out.append(_escape_angle(line[position:]))
             break
+        if _escaped(line, run.start()):
+            # ``\``` is a literal backtick: the run's first backtick opens no code span.
+            out.append(_escape_angle(line[position : run.start() + 1]))
+            position = run.start() + 1
+            continue
         out.append(_escape_angle(line[position : run.start()]))
         closing = re.compile(rf"(?<!`){run.group()}(?!`)").search(line, run.end())
         if closing is None:
@@ -167,6 +180,12 @@ def _neutralise_html(line: str) -> str:
         out.append(line[run.start() : closing.end()])
         position = closing.end()
     return "".join(out)
+
+
+def _escaped(line: str, index: int) -> bool:
+    """Whether the character at ``index`` follows an odd run of backslashes."""
+    backslashes = len(line[:index]) - len(line[:index].rstrip("\\"))
+    return backslashes % 2 == 1
 
 
 def _escape_angle(text: str) -> str:

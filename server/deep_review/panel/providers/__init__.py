@@ -43,13 +43,18 @@ __all__ = [
 
 
 def api_key_for(reviewer: ReviewerConfig, env: Mapping[str, str]) -> str:
-    """The reviewer's API key from ``env[api_key_env]``; raises FatalProviderError if absent."""
+    """The reviewer's API key from ``env[api_key_env]``; raises FatalProviderError if absent.
+
+    A provider's default key variable (``ANTHROPIC_API_KEY``...) goes only to that provider's
+    own endpoint: a reviewer with a ``base_url`` and no ``api_key_env`` sends no key (the SDKs
+    need a non-empty string, so a placeholder).
+    """
+    if reviewer.base_url and not reviewer.api_key_env:
+        return _LOCAL_PLACEHOLDER_KEY
     variable = reviewer.api_key_env or DEFAULT_KEY_ENV.get(reviewer.provider)
     key = env.get(variable, "") if variable else ""
     if key:
         return key
-    if reviewer.provider == "openai-compatible" and reviewer.base_url and not reviewer.api_key_env:
-        return _LOCAL_PLACEHOLDER_KEY
     raise FatalProviderError(
         f"reviewer {reviewer.name!r}: no API key: set {variable or 'api_key_env'}"
         " in the environment"
