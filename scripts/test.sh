@@ -18,5 +18,8 @@ mypy
 export DEEP_REVIEW_E2E_TOOLS="${DEEP_REVIEW_E2E_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/deep-review/editor-e2e}"
 bash scripts/editor-e2e/setup.sh
 bash scripts/build-extension.sh
+# The real local model server for tests/local_model (llama.cpp + SmolLM2), cached outside the
+# clone like the editor toolchains: compiled once (minutes), then reused.
+bash scripts/setup-llama.sh
 
 pytest -q -p no:cacheprovider "$@"

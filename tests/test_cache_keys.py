@@ -35,6 +35,9 @@ CHANGED_FIELDS: dict[str, Any] = {
     "scripted": True,
     "thinking": False,
     "stream": False,
+    "tool_choice": "required",
+    "max_output_tokens": 512,
+    "context_tokens": 8192,
 }
 
 

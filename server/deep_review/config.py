@@ -53,6 +53,20 @@ class ReviewerConfig(_Config):
         default=True,
         description="Stream model answers, so a long turn never trips the per-read timeout.",
     )
+    tool_choice: str = Field(
+        default="auto",
+        description='Sent with the tools: "auto", "required", "none", or a tool name to force.',
+    )
+    max_output_tokens: int | None = Field(
+        default=None,
+        ge=16,
+        description="Output budget per turn (default 16,000; 4,096 for openai-compatible).",
+    )
+    context_tokens: int | None = Field(
+        default=None,
+        ge=512,
+        description="The model's context window (e.g. a local server's --n_ctx / num_ctx).",
+    )
 
 
 class ChangeConfig(_Config):

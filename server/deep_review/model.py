@@ -111,6 +111,22 @@ class SubmittedReview(_Model):
     documentation_assessment: str = ""
     coverage: list[FileCoverage] = Field(default_factory=list)
 
+    def emptiness(self) -> str | None:
+        """Why this submission says nothing at all (no summary, verdict, findings or coverage)."""
+        said = (
+            self.summary.strip()
+            or self.verdict
+            or self.findings
+            or self.coverage
+            or self.design_observations
+        )
+        if said:
+            return None
+        return (
+            "the review is empty: give a summary, a verdict and the coverage of each changed"
+            " file, with your findings (an empty findings list is right when you found nothing)"
+        )
+
 
 class AgentReview(SubmittedReview):
     """One reviewer's complete, independent review, with how it went."""

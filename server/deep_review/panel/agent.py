@@ -21,7 +21,7 @@ from deep_review.events import (
     TokensUsed,
     ToolCalled,
 )
-from deep_review.model import AgentStats, ReviewerStatus
+from deep_review.model import AgentStats, ReviewerStatus, SubmittedReview
 from deep_review.panel.providers import (
     Conversation,
     ModelTurn,
@@ -32,6 +32,7 @@ from deep_review.panel.providers import (
     ToolSpec,
     make_provider,
 )
+from deep_review.panel.providers.base import arguments_problem
 from deep_review.panel.providers.retry import RetryPolicy, send_with_retries
 
 M = TypeVar("M", bound=BaseModel)
@@ -101,6 +102,7 @@ class _Loop(Generic[M]):
     repairs: int = 0
     nudges: int = 0
     warned_deadline: bool = False
+    last_rejection: str | None = None
 
     def tools(self) -> list[ToolSpec]:
         offered = [
@@ -117,6 +119,9 @@ class _Loop(Generic[M]):
     async def run(self, conversation: Conversation) -> M:
         tools = self.tools()
         for turn_number in range(1, self.reviewer.max_turns + 1):
+            # The last turn can only submit: a weak model otherwise spends it on one more tool.
+            if turn_number == self.reviewer.max_turns and turn_number > 1:
+                conversation.force_tool = self.submit_tool
             turn = await send_with_retries(
                 self.provider,
                 conversation,
@@ -141,6 +146,11 @@ class _Loop(Generic[M]):
                     last.call_id, last.name, f"{last.text}\n\n{warning}", last.is_error
                 )
             conversation.add_outcomes(outcomes)
+        if self.last_rejection is not None:
+            raise _Failed(
+                f"reviewer {self.reviewer.name!r} used all {self.reviewer.max_turns} turns; its"
+                f" last {self.submit_tool} was invalid: {self.last_rejection}"
+            )
         raise _Failed(
             f"reviewer {self.reviewer.name!r} used all {self.reviewer.max_turns} turns"
             f" without calling {self.submit_tool}"
@@ -204,8 +214,21 @@ class _Loop(Generic[M]):
         return None, [outcomes[c.id] for c in calls]
 
     async def _run_tool(self, call: ToolCall, outcomes: dict[str, ToolOutcome]) -> None:
+        known = [spec.name for spec in self.toolbox.specs()]
         if call.arguments is None:
-            text, is_error = f"The arguments to {call.name} were not a JSON object.", True
+            problem = arguments_problem(call.raw_arguments)
+            text, is_error = (
+                f"The arguments to {call.name} were not a JSON object: {problem}.",
+                True,
+            )
+        elif call.name not in known:
+            tools = ", ".join([*known, self.submit_tool])
+            text = f"There is no tool {call.name!r}. The tools are: {tools}."
+            if call.name != "run_command":
+                text += f" When you are done, call {self.submit_tool} with your review."
+            else:
+                text = f"run_command is not enabled for this repository. The tools are: {tools}."
+            is_error = True
         else:
             try:
                 result = await self.toolbox.call(call.name, call.arguments)
@@ -239,9 +262,16 @@ class _Loop(Generic[M]):
     def _accept(self, call: ToolCall, outcomes: dict[str, ToolOutcome]) -> M | None:
         try:
             if call.arguments is None:
-                raise ValueError("the input was not a JSON object")
-            return self._validate(call.arguments)
+                raise ValueError(
+                    f"the input was not a JSON object: {arguments_problem(call.raw_arguments)}"
+                )
+            submitted = self._validate(call.arguments)
+            empty = submitted.emptiness() if isinstance(submitted, SubmittedReview) else None
+            if empty:
+                raise ValueError(empty)
+            return submitted
         except (ValidationError, ValueError) as exc:
+            self.last_rejection = _describe(exc)
             self.repairs += 1
             raw = call.raw_arguments
             if self.repairs > MAX_REPAIRS:

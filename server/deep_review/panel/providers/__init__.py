@@ -17,14 +17,13 @@ from deep_review.panel.providers.base import (
     TransientProviderError,
     Usage,
 )
+from deep_review.panel.providers.errors import PLACEHOLDER_KEY
 
 DEFAULT_KEY_ENV: dict[str, str] = {
     "anthropic": "ANTHROPIC_API_KEY",
     "openai": "OPENAI_API_KEY",
     "openai-compatible": "OPENAI_API_KEY",
 }
-# Local OpenAI-compatible servers (Ollama, vLLM, llama.cpp) accept any key.
-_LOCAL_PLACEHOLDER_KEY = "not-needed"
 
 __all__ = [
     "Conversation",
@@ -50,7 +49,7 @@ def api_key_for(reviewer: ReviewerConfig, env: Mapping[str, str]) -> str:
     need a non-empty string, so a placeholder).
     """
     if reviewer.base_url and not reviewer.api_key_env:
-        return _LOCAL_PLACEHOLDER_KEY
+        return PLACEHOLDER_KEY
     variable = reviewer.api_key_env or DEFAULT_KEY_ENV.get(reviewer.provider)
     key = env.get(variable, "") if variable else ""
     if key:

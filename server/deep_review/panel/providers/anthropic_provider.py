@@ -130,6 +130,9 @@ class AnthropicProvider:
             "tools": _tools(tools),
             **thinking_parameters(self._reviewer),
         }
+        if conversation.force_tool and not budget:
+            # Forcing a tool is refused while extended thinking is on.
+            params["tool_choice"] = {"type": "tool", "name": conversation.force_tool}
         try:
             if self._reviewer.stream:
                 async with self._client.messages.stream(**params) as stream:

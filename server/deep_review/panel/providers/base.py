@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -70,6 +71,8 @@ class Conversation:
 
     system: str
     entries: list[Entry] = field(default_factory=list)
+    force_tool: str | None = None
+    """When set, the next turn must call this tool (where the API can force one)."""
 
     def add_user(self, text: str) -> None:
         self.entries.append(UserText(text))
@@ -109,10 +112,39 @@ class FatalProviderError(ProviderError):
     """Retrying cannot help: bad key, no access, unknown model, rejected request."""
 
 
+_CODE_FENCE = re.compile(r"^\s*```[\w-]*\s*\n(.*?)\n?\s*```\s*$", re.DOTALL)
+
+
 def parse_arguments(raw: str) -> dict[str, Any] | None:
-    """Tool-call arguments as a dict, or None when the model sent something else."""
+    """Tool-call arguments as a dict, or None when the model sent something else.
+
+    Lenient where weak models slip without ambiguity: raw control characters (a newline)
+    inside strings, and the object wrapped in a Markdown code fence.
+    """
+    text = raw.strip()
+    if not text:
+        return {}
+    fenced = _CODE_FENCE.match(text)
+    if fenced:
+        text = fenced.group(1)
     try:
-        value = json.loads(raw) if raw.strip() else {}
+        value = json.loads(text, strict=False)
     except json.JSONDecodeError:
         return None
     return value if isinstance(value, dict) else None
+
+
+def arguments_problem(raw: str) -> str:
+    """Why ``raw`` is not a JSON object, with the position, for the model to fix."""
+    text = raw.strip()
+    fenced = _CODE_FENCE.match(text)
+    if fenced:
+        text = fenced.group(1)
+    try:
+        value = json.loads(text, strict=False)
+    except json.JSONDecodeError as error:
+        near = text[max(0, error.pos - 20) : error.pos + 20]
+        return (
+            f"invalid JSON at line {error.lineno} column {error.colno} ({error.msg}) near {near!r}"
+        )
+    return f"a JSON {type(value).__name__}, not an object"

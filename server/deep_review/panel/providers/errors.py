@@ -19,12 +19,17 @@ from deep_review.panel.providers.base import (
 _KEY_LIKE = re.compile(r"\b(?:sk|pk|rk|xai|gsk|AIza)[-_A-Za-z0-9*]{6,}")
 _TRANSIENT_STATUS = {408, 409, 425, 429}
 _MESSAGE_LIMIT = 300
+_MIN_SECRET_CHARS = 8
+PLACEHOLDER_KEY = "not-needed"
+"""Sent where an SDK insists on a key and the endpoint takes none."""
 
 
 def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
     """The text with the given secrets and anything key-shaped replaced by ``[redacted]``."""
     for secret in secrets:
-        if secret:
+        # Local servers take dummy keys ("x", "ollama"): only values long enough to be secrets
+        # are cut, never ordinary words.
+        if len(secret) >= _MIN_SECRET_CHARS and secret != PLACEHOLDER_KEY:
             text = text.replace(secret, "[redacted]")
     return _KEY_LIKE.sub("[redacted]", text)
 

@@ -8,6 +8,7 @@ from typing import Any
 from deep_review.config import ReviewerConfig
 from deep_review.panel.providers.base import (
     Conversation,
+    FatalProviderError,
     ModelTurn,
     StopReason,
     ToolCall,
@@ -17,7 +18,9 @@ from deep_review.panel.providers.base import (
     UserText,
     parse_arguments,
 )
-from deep_review.panel.providers.errors import classify
+from deep_review.panel.providers.budget import output_budget
+from deep_review.panel.providers.chat_stream import collect_chat_stream
+from deep_review.panel.providers.errors import classify, scrub
 
 _REASONING_MODEL = re.compile(r"^(o\d|gpt-5|gemini-2\.5|gemini-3)")
 _RESPONSES_MODEL = re.compile(r"^(o\d|gpt-5)")
@@ -91,15 +94,45 @@ class OpenAIProvider:
                 }
                 for t in tools
             ]
+            extra["tool_choice"] = chat_tool_choice(
+                conversation.force_tool or self._reviewer.tool_choice
+            )
         messages = _chat_messages(conversation)
+        budget = output_budget(self._reviewer, messages, tools)
+        # Reasoning models take only max_completion_tokens; local servers know only max_tokens.
+        extra["max_completion_tokens" if self._reasoning else "max_tokens"] = budget
         if self._reviewer.stream:
-            async with self._client.chat.completions.stream(
+            from openai import APIError
+            from openai.types.chat import ChatCompletion
+
+            stream = await self._client.chat.completions.create(
                 model=self._reviewer.model,
                 messages=messages,
+                stream=True,
                 stream_options={"include_usage": True},
                 **extra,
-            ) as stream:
-                return await stream.get_final_completion()
+            )
+            try:
+                assembled = await collect_chat_stream(stream)
+            except APIError as error:
+                if getattr(error, "status_code", None) is not None:
+                    raise
+                # An error event inside a 200 stream: the same request fails the same way.
+                raise FatalProviderError(
+                    f"reviewer {self._reviewer.name!r}: the model endpoint reported an error"
+                    f" mid-stream: {scrub(str(error.message), self._secrets)[:300]} (if this"
+                    " server cannot stream tool calls, set stream = false for this reviewer)"
+                ) from None
+            finally:
+                await stream.close()
+            if assembled is None:
+                raise TransientProviderError(
+                    f"reviewer {self._reviewer.name!r}: the model endpoint sent a malformed"
+                    " stream (no events; if this server cannot stream tool calls, as"
+                    " llama-cpp-python's cannot with tool_choice auto, set stream = false for"
+                    " this reviewer)"
+                )
+            return ChatCompletion.model_validate(assembled)
         return await self._client.chat.completions.create(
             model=self._reviewer.model, messages=messages, **extra
         )
@@ -125,8 +158,13 @@ class OpenAIProvider:
                 for t in tools
             ],
             "store": False,
+            "max_output_tokens": output_budget(self._reviewer, [], tools),
             **extra,
         }
+        if tools:
+            params["tool_choice"] = responses_tool_choice(
+                conversation.force_tool or self._reviewer.tool_choice
+            )
         if self._reviewer.stream:
             async with self._client.responses.stream(**params) as stream:
                 return await stream.get_final_response()
@@ -155,7 +193,8 @@ class OpenAIProvider:
             for call in (message.tool_calls or [])
             if call.type == "function"
         ]
-        native: dict[str, Any] = {"role": "assistant", "content": message.content}
+        # Some servers (llama.cpp) reject a null content in the next request: send "".
+        native: dict[str, Any] = {"role": "assistant", "content": message.content or ""}
         if calls:
             native["tool_calls"] = [
                 {
@@ -260,3 +299,17 @@ def _response_input(conversation: Conversation) -> list[Any]:
 def _tool_text(text: str, is_error: bool) -> str:
     # Chat and Responses have no error flag on tool results: say it in the text.
     return f"ERROR: {text}" if is_error else text
+
+
+def chat_tool_choice(choice: str) -> str | dict[str, Any]:
+    """``tool_choice`` for Chat Completions: a mode, or the named tool forced."""
+    if choice in ("auto", "required", "none"):
+        return choice
+    return {"type": "function", "function": {"name": choice}}
+
+
+def responses_tool_choice(choice: str) -> str | dict[str, Any]:
+    """``tool_choice`` for the Responses API: a mode, or the named tool forced."""
+    if choice in ("auto", "required", "none"):
+        return choice
+    return {"type": "function", "name": choice}
