@@ -11,7 +11,7 @@ from pygls.exceptions import JsonRpcException
 
 from deep_review.store import ReviewStore
 from tests.lsp.editor import Editor, editor_session
-from tests.lsp.project import APP, APP_WITH_SHELL_FIX, save_review
+from tests.lsp.project import APP, APP_WITH_SHELL_FIX, SHELL_FIX, findings, save_review
 from tests.support.gitrepo import GitRepo
 
 
@@ -243,3 +243,19 @@ async def test_a_review_saved_from_the_command_line_is_picked_up(project: GitRep
         )
         await loaded(editor)
         assert sorted(by_code(editor, "app.py")) == ["C1", "I1", "S1"]
+
+
+async def test_a_fix_that_would_break_the_syntax_is_disabled_with_the_line(
+    project: GitRepo,
+) -> None:
+    broken = findings()
+    broken[0] = broken[0].model_copy(update={"fix": SHELL_FIX.replace("check=True)", "check=True")})
+    save_review(project, broken)
+    async with editor_session(project.root, "vscode") as editor:
+        await loaded(editor)
+        editor.open("app.py")
+        actions = await editor.code_actions("app.py", 13)
+        fix = actions[0]
+        assert fix.title.startswith("Apply fix C1")
+        assert fix.edit is None and fix.disabled is not None
+        assert "would break the syntax of app.py at line" in fix.disabled.reason

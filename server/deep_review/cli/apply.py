@@ -11,7 +11,7 @@ from pathlib import Path
 
 from deep_review.change import find_repo_root
 from deep_review.errors import DeepReviewError, NoReviewFound
-from deep_review.fixes.errors import FixDoesNotApply
+from deep_review.fixes.errors import FixAlreadyApplied, FixDoesNotApply
 from deep_review.fixes.plan import FixPlan, fix_paths, plan_fix
 from deep_review.fixes.text import split_lines
 from deep_review.model import ReconciledFinding, Review
@@ -33,6 +33,9 @@ def apply_command(args: argparse.Namespace) -> int:
     try:
         files = read_worktree_files(root, finding)
         plan = plan_fix(files, finding.fix, hint=finding)
+    except FixAlreadyApplied as applied:
+        print(f"{finding.id}: {applied.reason} Nothing was changed.")
+        return 0
     except FixDoesNotApply as failure:
         print(
             f"deep-review: the fix for {finding.id} does not apply: {failure.reason}",
@@ -43,7 +46,11 @@ def apply_command(args: argparse.Namespace) -> int:
         sys.stdout.write(preview(plan))
         print(f"Dry run of {finding.id}: {plan.reason} Nothing was changed.", file=sys.stderr)
         return 0
-    write_plan(root, plan)
+    try:
+        write_plan(root, plan)
+    except FixDoesNotApply as failure:
+        print(f"deep-review: the fix for {finding.id}: {failure.reason}", file=sys.stderr)
+        return 1
     touched = ", ".join(plan.files)
     print(f"Applied the fix for {finding.id} to {touched}. {plan.reason}")
     return 0
@@ -128,10 +135,37 @@ def write_plan(root: Path, plan: FixPlan) -> None:
         for temp, _ in staged:
             Path(temp).unlink(missing_ok=True)
         raise
+    changed = [
+        path
+        for path, file_plan in plan.files.items()
+        if _current_text(_inside(root, path)) != file_plan.old_text
+    ]
+    if changed:
+        # Compare and swap: an editor (or anything) wrote since the fix was checked.
+        for temp, _ in staged:
+            Path(temp).unlink(missing_ok=True)
+        raise FixDoesNotApply(
+            f"{', '.join(changed)} changed while the fix was being applied; nothing was written"
+            " (run the command again).",
+            "stale",
+        )
     for temp, target in staged:
         os.replace(temp, target)
     for path in plan.deleted:
         _inside(root, path).unlink(missing_ok=True)
+    for path, text in plan.texts.items():
+        if _current_text(_inside(root, path)) != text:
+            raise DeepReviewError(f"{path} does not hold the fixed text after writing it.")
+
+
+def _current_text(path: Path) -> str | None:
+    """The file's text now (None when absent), read the way the fix was planned on."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return "\0unreadable"
 
 
 def _stage(target: Path, text: str) -> str:

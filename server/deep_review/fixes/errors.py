@@ -15,3 +15,12 @@ class FixDoesNotApply(DeepReviewError):
         super().__init__(reason)
         self.reason = reason
         self.status: FixStatus = status
+
+
+class FixAlreadyApplied(FixDoesNotApply):
+    """The fix's result is already in the files: applying it again would change nothing."""
+
+    exit_code = 0
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, "stale")

@@ -252,8 +252,12 @@ class HunkLocator:
             count = _matched_prefix(lines, wanted, position)
             if count > best:
                 best, best_at = count, position
+        if not flat:
+            return f"The fix is stale: nothing in {self.path} anchors where it goes."
         if best == 0:
             return f"The fix is stale: {self.path} has no line matching {flat[0].strip()!r}."
+        if best >= len(flat):
+            return f"The fix is stale: its lines in {self.path} are not where it says."
         return (
             f"The fix is stale: in {self.path} near line {best_at + 1}, "
             f"{flat[best].strip()!r} does not follow {flat[best - 1].strip()!r}."
@@ -314,6 +318,45 @@ class _Rebaser:
         # A snippet whose indentation was flattened (copied from rendered HTML) says nothing
         # about nesting: added lines then follow the brackets from the replaced code's level.
         self.flattened = max(widths_snippet, default=0) <= 1
+        self.unreliable = self._stripped_lines() if not self.flattened else set()
+        self._check_consistent(locator.path)
+
+    def _pairs(self) -> list[tuple[tuple[int, int], int, int]]:
+        """(line key, snippet width, file width) of every non-blank kept or removed line."""
+        pairs = []
+        for key, content in self.file_by_line.items():
+            text = self.segments[key[0]][key[1]].text
+            if text.strip() and content.strip():
+                pairs.append((key, _width(_indent(text)), _width(_indent(content))))
+        return pairs
+
+    def _stripped_lines(self) -> set[tuple[int, int]]:
+        """Lines whose indentation the model lost (at column 0 in the fix, indented in the file).
+
+        Models often drop the first line's indentation; such a line says nothing about where
+        the added lines belong, so it is never their anchor.
+        """
+        pairs = self._pairs()
+        if not any(snippet > 0 for _, snippet, _ in pairs):
+            return set()
+        return {key for key, snippet, file in pairs if snippet == 0 and file > 0}
+
+    def _check_consistent(self, path: str) -> None:
+        """Refuse when the fix's lines sit at different shifts from the file's: no safe guess."""
+        if self.flattened:
+            return
+        shifts = {
+            file - round(snippet * self.scale)
+            for key, snippet, file in self._pairs()
+            if key not in self.unreliable
+        }
+        if len(shifts) > 1:
+            listed = " and ".join(str(shift) for shift in sorted(shifts))
+            raise FixDoesNotApply(
+                f"The fix's lines are indented inconsistently with {path} (shifted by {listed}"
+                " columns): placing its new lines would be a guess.",
+                "ambiguous",
+            )
 
     def added(self, seg_index: int, index: int) -> str:
         line = self.segments[seg_index][index]
@@ -371,7 +414,7 @@ class _Rebaser:
         order = [*range(index - 1, -1, -1), *range(index + 1, len(segment))]
         for other in order:
             line = segment[other]
-            if line.kind != "+" and line.text.strip():
+            if line.kind != "+" and line.text.strip() and (seg_index, other) not in self.unreliable:
                 return line.text, self.file_by_line[(seg_index, other)]
         return None
 

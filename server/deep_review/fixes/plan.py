@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from deep_review.fixes.errors import FixDoesNotApply
-from deep_review.fixes.locate import BOM, HunkLocator, Placement, Replacement
+from deep_review.fixes.errors import FixAlreadyApplied, FixDoesNotApply
+from deep_review.fixes.locate import BOM, HunkLocator, Placement, Replacement, loose
 from deep_review.fixes.parse import FilePatch, Hunk, parse_patch
+from deep_review.fixes.syntax import check_syntax
 from deep_review.fixes.text import (
     Line,
     PositionEncoding,
@@ -84,13 +85,87 @@ def plan_fix(files: Mapping[str, str], patch: str, *, hint: Location | None = No
     patches = parse_patch(patch)
     outcome = _Outcome()
     grouped = _group_by_file(patches, files, hint, outcome)
+    _refuse_if_applied(files, grouped, hint)
     plans: dict[str, FilePlan] = {}
     for path, (file_patch, hunks) in grouped.items():
         if file_patch.is_rename:
             plans.update(_plan_rename(path, files, file_patch, hunks, hint, outcome))
             continue
         plans[path] = _plan_file(path, files.get(path), file_patch, hunks, hint, outcome)
+    for plan in plans.values():
+        if plan.new_text is not None:
+            check_syntax(plan.path, plan.old_text, plan.new_text)
     return FixPlan(*_status(outcome), plans)
+
+
+def _refuse_if_applied(
+    files: Mapping[str, str],
+    grouped: Mapping[str, tuple[FilePatch, list[Hunk]]],
+    hint: Location | None,
+) -> None:
+    """Raise ``FixAlreadyApplied`` when every hunk's result is already where it would go.
+
+    Checked before locating the hunks: a loosely matched or piece-by-piece hunk would
+    otherwise find its old lines again inside its own result and apply twice.
+    """
+    where: list[str] = []
+    for path, (file_patch, hunks) in grouped.items():
+        if file_patch.is_rename or file_patch.is_deleted or file_patch.is_new:
+            return
+        text = files.get(path)
+        if text is None:
+            return
+        lines = split_lines(text)
+        for hunk in hunks:
+            kinds = {line.kind for line in hunk.lines if line.text.strip()}
+            if "+" not in kinds and " " not in kinds:
+                return  # a bare removal leaves nothing to recognise
+            old = [line.text for line in hunk.lines if line.kind != "+"]
+            new = [line.text for line in hunk.lines if line.kind != "-"]
+            if old == new:
+                return  # only a line ending changes: the text cannot tell
+            try:
+                _, placement = _locate(path, lines, hunk.reversed(), hint, None, [])
+            except FixDoesNotApply:
+                return
+            if _old_lines_stand_apart(lines, old, placement):
+                return  # the fix's own starting point is there as it wrote it: apply it
+            if placement.pieces or (placement.loose and _only_whitespace(hunk)):
+                return
+            if "+" not in kinds and placement.loose:
+                return  # a removal's context matched only loosely: too weak to say
+            where.append(f"{path} (its new lines are at line {placement.start + 1})")
+    if where:
+        raise FixAlreadyApplied(f"The fix is already applied to {'; '.join(where)}.")
+
+
+def _old_lines_stand_apart(lines: list[Line], old: list[str], applied: Placement) -> bool:
+    """Whether the hunk's old lines are in the file as written, other than inside its result.
+
+    An insertion's old lines (its context) survive inside the applied result; found once and
+    there, they prove nothing. Found elsewhere, or more than once (repetitive text, where
+    content alone cannot tell before from after), the fix is applied as usual.
+    """
+    wanted = [text.rstrip() for text in old]
+    contents = [line.content.rstrip() for line in lines]
+    if not wanted:
+        return False
+    found = [
+        start
+        for start in range(len(contents) - len(wanted) + 1)
+        if contents[start : start + len(wanted)] == wanted
+    ]
+    inside = [
+        start for start in found if applied.start <= start and start + len(wanted) <= applied.end
+    ]
+    return len(found) > len(inside) or len(found) > 1
+
+
+def _only_whitespace(hunk: Hunk) -> bool:
+    """Whether the hunk changes nothing but whitespace (its loose match proves nothing)."""
+    old = [loose(line.text) for line in hunk.lines if line.kind != "+"]
+    new = [loose(line.text) for line in hunk.lines if line.kind != "-"]
+    return old == new
 
 
 def _plan_rename(
