@@ -37,7 +37,8 @@ from tests.reconcile.casefile import (  # noqa: E402
 
 from deep_review.config import ReconcileConfig, ReviewerConfig  # noqa: E402
 from deep_review.model import AgentReview  # noqa: E402
-from deep_review.reconcile.lead import LeadModel, make_lead  # noqa: E402
+from deep_review.reconcile.lead import LeadModel  # noqa: E402
+from deep_review.reconcile.model_lead import make_lead  # noqa: E402
 from deep_review.reconcile.pipeline import reconcile  # noqa: E402
 
 KEY_ENV = "BENCH_SCRIPTED_KEY"

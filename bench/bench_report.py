@@ -90,7 +90,7 @@ def main() -> None:
         small = load_fixture_review()
         for n in range(50):
             small.header.date = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
-            store.save_review(small, formats=["json"])
+            store.save_review(small)
         report("latest_review (50 saved)", timed(store.latest_review, args.runs))
         report("next_round_number (50 saved)", timed(lambda: store.next_round_number("x"), 3))
 

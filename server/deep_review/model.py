@@ -386,6 +386,13 @@ class FileCoverageSummary(_Model):
     missed_by: list[str] = Field(default_factory=list)
 
 
+class TrailEntry(_Model):
+    """One reviewer finding and where reconciliation put it."""
+
+    source: str = Field(description="reviewer:local ID, e.g. claude:I2")
+    outcome: str = Field(description="the final finding ID (C1, S4...) or 'dropped: <reason>'")
+
+
 class Review(_Model):
     """The reconciled review: everything a reference report contains."""
 
@@ -418,6 +425,11 @@ class Review(_Model):
     agent_reviews: list[AgentReview] = Field(default_factory=list)
     rounds: RoundInfo | None = Field(
         default=None, description="Round 2 on: the previous round's findings and their status."
+    )
+    trail: list[TrailEntry] = Field(
+        default_factory=list,
+        description="Where every reviewer finding ended: a finding's ID (inline or appendix)"
+        " or dropped with the reason. Each input finding appears exactly once.",
     )
 
     def finding(self, finding_id: str) -> ReconciledFinding | None:

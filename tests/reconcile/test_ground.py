@@ -100,8 +100,13 @@ def test_a_file_that_exists_but_cannot_be_read_is_not_called_missing(tmp_path: P
 
     result = ground_reviews([review], change, RepoSandbox(repo.root))
 
-    assert [d.reason for d in result.dropped] == [
-        "`.env` cannot be read as text (binary, too large or withheld)",
-        "`logo.png` cannot be read as text (binary, too large or withheld)",
-        "`nope.py` does not exist in the reviewed tree",
+    # Only a file in neither tree proves the finding false; unreadable ones are unlocated.
+    assert [d.reason for d in result.dropped] == ["`nope.py` does not exist in the reviewed tree"]
+    assert [(c.finding.path, c.evidence_match, c.unlocated_reason) for c in result.claims] == [
+        (".env", "unlocated", "`.env` cannot be read as text (binary, too large or withheld)"),
+        (
+            "logo.png",
+            "unlocated",
+            "`logo.png` cannot be read as text (binary, too large or withheld)",
+        ),
     ]

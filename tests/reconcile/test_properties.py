@@ -65,3 +65,9 @@ def test_every_finding_is_kept_merged_or_dropped_once(
         assert 1 <= reconciled.start_line <= reconciled.end_line <= len(LINES[reconciled.path])
         assert reconciled.consensus == len(reconciled.agents) >= 1
     assert review.executive_summary.count("Structure:") == 1
+    # The machine-readable trail: every input finding once, to a shown ID or a drop reason.
+    assert len(review.trail) == len(everything)
+    assert len({entry.source for entry in review.trail}) == len(everything)
+    ids = {f.id for f in shown}
+    for entry in review.trail:
+        assert entry.outcome in ids or entry.outcome.startswith("dropped: ")

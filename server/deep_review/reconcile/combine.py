@@ -23,7 +23,13 @@ from deep_review.reconcile.merge import Group
 NoteKind = Literal["merge", "downgrade", "upgrade", "drop", "reanchor", "reclassify", "appendix"]
 ReadText = Callable[[str], str | None]
 
-_EVIDENCE_RANK = {"at-lines": 3, "reanchored": 2, "removed-code": 2, "no-evidence": 0}
+_EVIDENCE_RANK = {
+    "at-lines": 3,
+    "reanchored": 2,
+    "removed-code": 2,
+    "no-evidence": 0,
+    "unlocated": -1,
+}
 _FIX_RANK: dict[FixStatus | None, int] = {
     "applies": 5,
     "applies-with-offset": 4,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -15,7 +16,7 @@ NEAR_LINES = 3
 # Quoted evidence shorter than this (whitespace removed) identifies nothing: "}" is everywhere.
 MIN_EVIDENCE_CHARS = 6
 
-EvidenceMatch = Literal["at-lines", "reanchored", "removed-code", "no-evidence"]
+EvidenceMatch = Literal["at-lines", "reanchored", "removed-code", "no-evidence", "unlocated"]
 
 
 class TextSource(Protocol):
@@ -35,6 +36,8 @@ class Claim:
     finding: Finding
     evidence_match: EvidenceMatch
     reanchored_from: tuple[int, int] | None = None
+    unlocated_reason: str = ""
+    """Set when the finding could not be located in the code: it goes to the appendix."""
 
     @property
     def key(self) -> tuple[int, int]:
@@ -86,7 +89,18 @@ def ground_reviews(
         ):
             outcome = ground_finding(finding, change, texts)
             if isinstance(outcome, str):
-                dropped.append(DroppedClaim(review.reviewer, index, local_id, finding, outcome))
+                if _is_absent(outcome):
+                    # A deterministic fact: the file is in neither tree. The finding is false.
+                    dropped.append(DroppedClaim(review.reviewer, index, local_id, finding, outcome))
+                else:
+                    # "Could not locate" is not "false": kept, unlocated, for the appendix.
+                    kept = _within_file(finding, change, texts)
+                    claims.append(
+                        Claim(
+                            review.reviewer, order, index, local_id, kept, "unlocated",
+                            unlocated_reason=outcome,
+                        )
+                    )  # fmt: skip
                 continue
             grounded, match, moved_from = outcome
             claims.append(
@@ -127,6 +141,26 @@ def _resolve_path(path: str, change: Change, texts: _TextCache) -> tuple[str, st
     return None
 
 
+def _within_file(finding: Finding, change: Change, texts: _TextCache) -> Finding:
+    """The finding with its cited lines clamped into its file (when the file can be read)."""
+    resolved = _resolve_path(finding.path, change, texts)
+    if resolved is None:
+        return finding
+    count = max(len(resolved[1].splitlines()), 1)
+    start, end = sorted((finding.start_line, finding.end_line))
+    start = min(max(start, 1), count)
+    return finding.model_copy(
+        update={"path": resolved[0], "start_line": start, "end_line": min(max(end, start), count)}
+    )
+
+
+_ABSENT = "does not exist in the reviewed tree"
+
+
+def _is_absent(reason: str) -> bool:
+    return reason.endswith(_ABSENT)
+
+
 def _unreadable_reason(path: str, change: Change, texts: _TextCache) -> str:
     """Why a cited file has no text to check the finding against."""
     changed = change.file(path)
@@ -134,7 +168,7 @@ def _unreadable_reason(path: str, change: Change, texts: _TextCache) -> str:
         return f"`{path}` is deleted by this change, so there is nothing to fix there"
     if (changed is not None and changed.is_binary) or texts.exists(path):
         return f"`{path}` cannot be read as text (binary, too large or withheld)"
-    return f"`{path}` does not exist in the reviewed tree"
+    return f"`{path}` {_ABSENT}"
 
 
 GroundOutcome = tuple[Finding, EvidenceMatch, tuple[int, int] | None] | str
@@ -160,7 +194,7 @@ def ground_finding(finding: Finding, change: Change, texts: _TextCache) -> Groun
             )
         grounded = _moved(finding, path, span, related)
         return grounded, "no-evidence", None
-    matches = find_evidence(lines, segments)
+    matches = find_evidence(lines, segments) or find_evidence_loosely(lines, finding.evidence)
     near = [m for m in matches if _distance(m, (start, end)) <= NEAR_LINES]
     if in_bounds and near:
         return _moved(finding, path, span, related), "at-lines", None
@@ -286,3 +320,65 @@ def _in_removed_code(changed: ChangedFile | None, segments: Sequence[Sequence[st
         if line.startswith(("-", " "))
     ]
     return bool(find_evidence(removed, segments))
+
+
+# Annotations reviewers append to quoted code: ``// ln leaked``, ``# line 446``, ``<- here``.
+_ANNOTATION = re.compile(r"\s+(?://|#|<-|/\*|--)\s*.*$")
+# Quoted lines may skip this many file lines between them without an elision mark.
+MAX_SKIPPED_LINES = 15
+# Share of the quoted lines that must be found, in order, for a loose match.
+LOOSE_MATCH_SHARE = 0.75
+
+
+def find_evidence_loosely(lines: Sequence[str], evidence: str) -> list[tuple[int, int]]:
+    """Spans where most quoted lines occur in order, each within a few lines of the last.
+
+    For quotes that skip lines without ``...``, carry the reviewer's annotations, or join
+    lines across a blank: every quoted line is tried as written and without a trailing
+    comment-like annotation, and matches a file line that contains it or that it contains.
+    """
+    quoted = [_quote_variants(raw) for raw in evidence.splitlines()]
+    quoted = [variants for variants in quoted if variants]
+    if not quoted or sum(len(v[0]) for v in quoted) < MIN_EVIDENCE_CHARS:
+        return []
+    content = [(n, normalize_code_line(line)) for n, line in enumerate(lines, start=1)]
+    content = [(n, text) for n, text in content if text]
+    needed = max(1, -(-len(quoted) * 3 // 4)) if len(quoted) > 1 else 1
+    spans: list[tuple[int, int]] = []
+    for position, (number, text) in enumerate(content):
+        if not _line_matches(text, quoted[0]):
+            continue
+        found, last, cursor = 1, number, position + 1
+        for variants in quoted[1:]:
+            for probe in range(cursor, len(content)):
+                probe_number, probe_text = content[probe]
+                if probe_number - last > MAX_SKIPPED_LINES + 1:
+                    break
+                if _line_matches(probe_text, variants):
+                    found, last, cursor = found + 1, probe_number, probe + 1
+                    break
+        if found >= needed:
+            spans.append((number, last))
+    return spans
+
+
+def _quote_variants(raw: str) -> list[str]:
+    if raw.startswith(("+", "-")) and not raw.startswith(("++", "--")):
+        raw = raw[1:]
+    if is_elision(raw):
+        return []
+    full = normalize_code_line(raw)
+    if not full:
+        return []
+    bare = normalize_code_line(_ANNOTATION.sub("", raw))
+    return [full, bare] if bare and bare != full else [full]
+
+
+def _line_matches(text: str, variants: Sequence[str]) -> bool:
+    for variant in variants:
+        if variant in text:
+            return True
+        # The quote is the line plus something the reviewer added after it.
+        if len(text) >= 8 and text in variant and variant.startswith(text):
+            return True
+    return False

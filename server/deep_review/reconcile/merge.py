@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -141,15 +142,86 @@ def score_pair(a: Claim, b: Claim) -> PairScore:
     if _gap(a.finding, b.finding) == 0 and not _kinds_conflict(a.finding, b.finding):
         similarity = round(similarity + OVERLAP_BONUS, 4)
     merge_at, ask_at = THRESHOLDS[link]
-    if _same_rule_other_subject(a.finding, b.finding):
+    if _distinct_by_construction(a, b):
         decision: PairDecision = "separate"
-    elif similarity >= merge_at:
+    elif similarity >= merge_at or _same_lines_same_kind(a, b, similarity):
         decision = "merge"
     elif similarity >= ask_at:
         decision = "ask"
     else:
         decision = "separate"
     return PairScore(similarity, link, decision)
+
+
+# An analyzer's rule code leads its finding's title (``F401: `os` imported but unused``).
+_RULE_CODE = re.compile(r"^\s*([A-Z][A-Z0-9_-]{0,15}[0-9]{1,6})(?::|\s)")
+# One reviewer's two findings are one claim only when their titles are (nearly) the same.
+SAME_CLAIM_TITLES = 0.9
+
+
+def rule_code(finding: Finding) -> str | None:
+    """The analyzer rule a finding reports (``F401``), when its title leads with one."""
+    match = _RULE_CODE.match(finding.title)
+    return match.group(1) if match else None
+
+
+def _distinct_by_construction(a: Claim, b: Claim) -> bool:
+    """Pairs that are never one problem, whatever their words share.
+
+    Different rule codes are different defects; two findings one reviewer listed apart are
+    two claims unless they are the same claim at the same place; one title template about
+    different identifiers (``os`` unused, ``sys`` unused) is two findings.
+    """
+    if "unlocated" in (a.evidence_match, b.evidence_match):
+        return True  # where it is, is unknown: nothing places it beside another claim
+    code_a, code_b = rule_code(a.finding), rule_code(b.finding)
+    if code_a and code_b and code_a != code_b:
+        return True
+    if a.agent == b.agent and not _same_claim(a.finding, b.finding):
+        return True
+    return _same_rule_other_subject(a.finding, b.finding)
+
+
+# Two reviewers' spans sharing this much of the shorter one are about the same lines.
+SHARED_LINES = 0.6
+# ...and their texts at least this alike (the lead-question floor of nearby pairs).
+SHARED_LINES_SIMILARITY = 0.1
+
+
+def _same_lines_same_kind(a: Claim, b: Claim, similarity: float) -> bool:
+    """Two reviewers on the same lines, in other words, with no sign of different defects.
+
+    Wording differs between models far more than where they point: when grounded spans
+    mostly coincide, the titles do not name different kinds of defect and the texts share
+    something, it is one problem.
+    """
+    if a.agent == b.agent or similarity < SHARED_LINES_SIMILARITY:
+        return False
+    if _kinds_conflict(a.finding, b.finding) or a.finding.path != b.finding.path:
+        return False
+    if "no-evidence" in (a.evidence_match, b.evidence_match):
+        return False
+    shared = (
+        min(a.finding.end_line, b.finding.end_line)
+        - max(a.finding.start_line, b.finding.start_line)
+        + 1
+    )
+    shorter = min(
+        a.finding.end_line - a.finding.start_line + 1,
+        b.finding.end_line - b.finding.start_line + 1,
+    )
+    return shared > 0 and shared / shorter >= SHARED_LINES
+
+
+def _same_claim(a: Finding, b: Finding) -> bool:
+    """One reviewer said the same thing twice: same lines, and (nearly) the same title or the
+    same kind of defect in the same named code."""
+    if _gap(a, b) != 0:
+        return False
+    fa, fb = _features(a.title, a.body), _features(b.title, b.body)
+    if sequence_ratio(fa.title_words, fb.title_words) >= SAME_CLAIM_TITLES:
+        return True
+    return bool(fa.kinds & fb.kinds and fa.names & fb.names)
 
 
 def _kinds_conflict(a: Finding, b: Finding) -> bool:

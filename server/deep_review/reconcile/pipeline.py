@@ -19,11 +19,18 @@ from deep_review.model import (
     Review,
     ReviewerInfo,
     ReviewHeader,
+    TrailEntry,
     Verification,
 )
 from deep_review.reconcile import calibrate, retro, summarise
 from deep_review.reconcile.combine import Draft, Event, ReadText, build_draft
-from deep_review.reconcile.ground import Claim, DroppedClaim, TextSource, ground_reviews
+from deep_review.reconcile.ground import (
+    Claim,
+    DroppedClaim,
+    TextSource,
+    ground_reviews,
+    local_ids,
+)
 from deep_review.reconcile.lead import (
     LeadModel,
     LeadModelError,
@@ -132,7 +139,10 @@ async def reconcile_with_trace(
         groups = await group_claims(grounding.claims)
     drafts = [build_draft(group, fix_reader(source)) for group in groups]
     for draft in drafts:
-        _place_by_scope(draft, scope)
+        if all(claim.evidence_match == "unlocated" for claim in draft.claims):
+            _place_unlocated(draft)
+        else:
+            _place_by_scope(draft, scope)
     repo_context = await _verify(drafts, change, seat)
     for draft in drafts:
         # A verifier already applied the rubric with the code in view; the rule is for the rest.
@@ -155,7 +165,37 @@ async def reconcile_with_trace(
         reviews, change, drafts, grounding.dropped, seat, repo_context,
         reviewers=reviewers, wall_clock_s=wall_clock_s, date=date,
     )  # fmt: skip
-    return review, _trace(drafts, grounding.dropped)
+    trace = _trace(drafts, grounding.dropped)
+    review.trail = trail_of(reviews, trace)
+    return review, trace
+
+
+class LostFinding(RuntimeError):
+    """A reviewer finding ended nowhere, or in two places: a reconciler bug, never data."""
+
+
+def trail_of(reviews: Sequence[AgentReview], trace: ReconcileTrace) -> list[TrailEntry]:
+    """Every input finding → its final ID or its drop reason; checks each ends in one place."""
+    place: dict[tuple[str, int], str] = {}
+    for finding_id, sources in trace.sources.items():
+        for source in sources:
+            if source in place:
+                raise LostFinding(f"{source} ended in both {place[source]} and {finding_id}")
+            place[source] = finding_id
+    for source, reason in trace.dropped.items():
+        if source in place:
+            raise LostFinding(f"{source} was both kept as {place[source]} and dropped")
+        place[source] = f"dropped: {reason}"
+    entries: list[TrailEntry] = []
+    for review in reviews:
+        for index, local_id in enumerate(local_ids(review.findings)):
+            outcome = place.pop((review.reviewer, index), None)
+            if outcome is None:
+                raise LostFinding(f"{review.reviewer}'s {local_id} ended nowhere")
+            entries.append(TrailEntry(source=f"{review.reviewer}:{local_id}", outcome=outcome))
+    if place:
+        raise LostFinding(f"results from findings no reviewer made: {sorted(place)}")
+    return entries
 
 
 def _trace(drafts: Sequence[Draft], dropped: Sequence[DroppedClaim]) -> ReconcileTrace:
@@ -170,6 +210,13 @@ def _trace(drafts: Sequence[Draft], dropped: Sequence[DroppedClaim]) -> Reconcil
             for c in draft.claims:
                 gone[(c.agent, c.index)] = draft.placement_reason
     return ReconcileTrace(sources, gone)
+
+
+def _place_unlocated(draft: Draft) -> None:
+    """A finding that could not be located goes to the appendix with the reviewer's text."""
+    reason = draft.claims[0].unlocated_reason
+    draft.placement = "appendix"
+    draft.placement_reason = f"could not be located in the code: {reason}"
 
 
 def _place_by_scope(draft: Draft, scope: ChangeScope) -> None:

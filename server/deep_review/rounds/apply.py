@@ -140,11 +140,23 @@ def apply_round(
             "reconciliation_notes": notes,
             "executive_summary": summary,
             "retro": rename_retro(review.retro, renamed),
+            "trail": [
+                entry.model_copy(update={"outcome": _renamed_outcome(entry.outcome, renamed)})
+                for entry in review.trail
+            ],
             "rounds": info,
             "header": header,
         }
     )
     return updated
+
+
+def _renamed_outcome(outcome: str, renamed: dict[str, str]) -> str:
+    """A trail outcome after the round renumbered (or dismissed) findings."""
+    new = renamed.get(outcome)
+    if new is None:
+        return outcome
+    return "dismissed" if new == DISMISSED_MARK else new
 
 
 _STRUCTURE = re.compile(r"^Structure:.*$", re.MULTILINE)
