@@ -431,6 +431,12 @@ class Review(_Model):
         description="Where every reviewer finding ended: a finding's ID (inline or appendix)"
         " or dropped with the reason. Each input finding appears exactly once.",
     )
+    unchecked: bool = Field(
+        default=False,
+        description="Reviewers made findings but none could be located in the code: the"
+        " review is no answer either way (``--fail-on`` fails it).",
+    )
+    unchecked_reason: str = ""
 
     def finding(self, finding_id: str) -> ReconciledFinding | None:
         """The finding with this ID (case-insensitive), inline or in the appendix."""

@@ -33,3 +33,41 @@ async def test_every_ruff_finding_on_a_new_file_survives(repo: GitRepo) -> None:
     ]
     assert [entry.source for entry in review.trail] == ["ruff:S1", "ruff:S2", "ruff:S3", "ruff:S4"]
     assert not any(entry.outcome.startswith("dropped") for entry in review.trail)
+
+
+async def test_a_review_of_nothing_locatable_is_unchecked_not_approved() -> None:
+    from datetime import UTC, datetime
+
+    from deep_review.config import ReconcileConfig
+    from deep_review.model import AgentReview
+    from deep_review.reconcile import reconcile
+    from tests.reconcile import scenario
+
+    elsewhere = {
+        "path": "src/other_repo/handler.go",
+        "start_line": 360,
+        "end_line": 366,
+        "severity": "critical",
+        "category": "regression",
+        "title": "Race on the session map",
+        "evidence": "sessions[id] = s",
+    }
+    unquoted = {**elsewhere, "path": "app/store.py", "start_line": 900, "end_line": 901}
+    reviews = [
+        AgentReview.model_validate({"reviewer": "claude", "findings": [elsewhere, unquoted]})
+    ]
+    review = await reconcile(
+        reviews,
+        scenario.change(),
+        scenario.source(),
+        config=ReconcileConfig(),
+        date=datetime(2026, 12, 3, tzinfo=UTC),
+    )
+    assert review.unchecked
+    assert "none of the 2 findings" in review.unchecked_reason
+    assert review.header.verdict == "Needs changes"
+    assert any("could not be checked against the code" in n for n in review.notices)
+    assert [e.outcome.split(":")[0] for e in review.trail] == [
+        "dropped",
+        review.appendix_findings[0].id,
+    ]

@@ -44,13 +44,11 @@ def model_reviewers(review: Review) -> list[AgentReview]:
 def not_checked_against_code(review: Review) -> str | None:
     """Why the reconciler could not check this review against the code, or None.
 
-    Reads the reconciler's ``Review.unchecked`` / ``unchecked_reason`` (added on the
-    reconciliation branch; ``getattr`` keeps this working on a ``Review`` without them).
     ``--fail-on`` fails such a review with exit 3: it is no answer either way.
     """
-    if not getattr(review, "unchecked", False):
+    if not review.unchecked:
         return None
-    reason = str(getattr(review, "unchecked_reason", "") or "").strip()
+    reason = review.unchecked_reason.strip()
     return "the review could not be checked against the code" + (f": {reason}" if reason else "")
 
 

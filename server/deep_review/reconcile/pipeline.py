@@ -322,12 +322,17 @@ async def _assemble(
     appendix = _sorted([d.finding for d in drafts if d.placement == "appendix"])
     reviewed = any(r.status == "completed" for r in reviews)
     verdict, reason = calibrate.verdict(inline, reviewed)
+    unchecked_reason = _unchecked_reason(reviews, drafts)
+    if unchecked_reason:
+        verdict, reason = "Needs changes", f"the review could not be checked: {unchecked_reason}"
     observations = summarise.merge_design_observations(reviews)
     coverage = summarise.coverage(change, reviews)
     retros = [retro.build_retro(r, dropped, drafts, coverage) for r in reviews]
     notices: list[str] = []
     if not reviewed:
         notices.append("No reviewer completed: nothing was reviewed.")
+    if unchecked_reason:
+        notices.append(f"This review could not be checked against the code: {unchecked_reason}.")
     header = ReviewHeader(
         repo=change.repo_slug,
         branch=change.branch,
@@ -361,9 +366,23 @@ async def _assemble(
         model_verified=seat.verified,
         notices=notices,
         agent_reviews=reviews,
+        unchecked=bool(unchecked_reason),
+        unchecked_reason=unchecked_reason,
     )
     dropped_count = len(dropped) + sum(1 for d in drafts if d.placement == "dropped")
     return await _narrate(review, change, reviews, seat, dropped_count=dropped_count)
+
+
+def _unchecked_reason(reviews: Sequence[AgentReview], drafts: Sequence[Draft]) -> str:
+    """Why nothing the reviewers said could be checked (empty when something could)."""
+    made = sum(len(r.findings) for r in reviews)
+    located = any(claim.evidence_match != "unlocated" for draft in drafts for claim in draft.claims)
+    if made == 0 or located:
+        return ""
+    return (
+        f"none of the {made} finding{'s' * (made != 1)} the reviewers made could be located in"
+        " the code (the cited files are missing or the quoted code is not in them)"
+    )
 
 
 async def _narrate(
