@@ -8,6 +8,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from deep_review.events import (
     Notice,
@@ -19,6 +20,7 @@ from deep_review.events import (
     StageStarted,
 )
 from deep_review.progress import PanelProgress, retry_detail
+from deep_review.untrusted import printable
 from deep_review.wording import plural
 
 
@@ -54,7 +56,8 @@ def progress_table(progress: PanelProgress) -> Table:
             str(row.tool_calls),
             f"{row.elapsed_s:.0f}s",
             f"{row.input_tokens}/{row.output_tokens}",
-            row.detail[:60],
+            # A Text, not a str: rich would read "[...]" in an endpoint's error as markup.
+            Text(printable(row.detail[:60], keep_newlines=False)),
         )
     return table
 
@@ -88,4 +91,4 @@ class TerminalProgress:
         if self._live is not None:
             self._live.update(progress_table(self.progress))
         elif line := log_line(event):
-            print(f"deep-review: {line}", file=self.stream, flush=True)
+            print(f"deep-review: {printable(line)}", file=self.stream, flush=True)

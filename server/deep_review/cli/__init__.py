@@ -12,6 +12,7 @@ from typing import cast
 from deep_review import __version__
 from deep_review.errors import DeepReviewError
 from deep_review.severity import SEVERITIES
+from deep_review.untrusted import printable
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -167,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _load_handler(args.command)(args)
     except DeepReviewError as error:
-        print(f"deep-review: {error.message}", file=sys.stderr)
+        print(f"deep-review: {printable(error.message)}", file=sys.stderr)
         return error.exit_code
     except RecursionError:
         # Absurdly nested input (a 200k-deep JSON file) exhausts any recursive parser.

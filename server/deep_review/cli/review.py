@@ -16,6 +16,7 @@ from deep_review.errors import DeepReviewError
 from deep_review.model import SEVERITY_ORDER, AgentReview, Review
 from deep_review.store import WriteFailed
 from deep_review.terminal import TerminalProgress
+from deep_review.untrusted import printable
 from deep_review.wording import plural
 
 DEFAULT_FORMATS = ("md", "html")
@@ -147,7 +148,7 @@ def summary_line(review: Review) -> str:
 
 def print_summary(review: Review, paths: Mapping[str, Path]) -> None:
     """The verdict, the findings, the notices and where the reports are, on stdout."""
-    print(summary_line(review))
+    print(printable(summary_line(review), keep_newlines=False))
     if review.rounds is not None and review.rounds.prior_round is not None:
         info = review.rounds
         print(
@@ -158,13 +159,15 @@ def print_summary(review: Review, paths: Mapping[str, Path]) -> None:
         )
     for finding in review.findings:
         label = f" — {finding.prior.label}" if finding.prior is not None else ""
-        print(f"  {finding.id:>4}  {finding.location_label}  {finding.title}{label}")
+        line = f"  {finding.id:>4}  {finding.location_label}  {finding.title}{label}"
+        print(printable(line, keep_newlines=False))
     for notice in review.notices:
-        print(f"note: {notice}")
+        print(printable(f"note: {notice}", keep_newlines=False))
     for agent in review.agent_reviews:
         if agent.status != "completed":
             detail = f": {agent.error}" if agent.error else ""
-            print(f"note: reviewer {agent.reviewer} did not complete ({agent.status}){detail}")
+            note = f"note: reviewer {agent.reviewer} did not complete ({agent.status}){detail}"
+            print(printable(note, keep_newlines=False))
     for fmt, path in sorted(paths.items()):
         print(f"{fmt}: {path}")
 

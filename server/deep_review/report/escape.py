@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from deep_review.untrusted import printable
+
 _PLAIN_SPECIALS = set("\\`*[]<>|~&!")
 _BACKTICK_RUN = re.compile(r"`+")
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
@@ -70,7 +72,7 @@ def language_for(path: str) -> str:
 
 def plain(text: str) -> str:
     """Literal text as inline Markdown: every character shows as itself, on one line."""
-    text = " ".join(text.split())
+    text = " ".join(printable(text).split())
     out: list[str] = []
     for index, char in enumerate(text):
         if char in _PLAIN_SPECIALS:
@@ -93,7 +95,7 @@ def _inside_word(text: str, index: int) -> bool:
 
 def code_span(text: str) -> str:
     """Literal text as an inline code span that no backtick inside can close early."""
-    text = " ".join(text.split())
+    text = " ".join(printable(text).split())
     longest = max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -102,7 +104,7 @@ def code_span(text: str) -> str:
 
 def inline(text: str) -> str:
     """Reviewer inline Markdown (a title) on one line, with raw HTML neutralised."""
-    return _neutralise_html(" ".join(text.split()))
+    return _neutralise_html(" ".join(printable(text).split()))
 
 
 def table_cell(markdown: str) -> str:
@@ -112,7 +114,8 @@ def table_cell(markdown: str) -> str:
 
 def block(text: str) -> str:
     """Reviewer block Markdown with raw HTML, headings and unclosed fences neutralised."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = printable(text).strip("\n").split("\n")
     out: list[str] = []
     fence: str | None = None
     previous_blank = True
@@ -196,7 +199,7 @@ def _escape_angle(text: str) -> str:
 
 def fenced(code: str, language: str = "") -> str:
     """A fenced code block longer than any backtick run inside, so the code cannot close it."""
-    code = code.replace("\r\n", "\n").rstrip("\n")
+    code = printable(code.replace("\r\n", "\n")).rstrip("\n")
     longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{language}\n{code}\n{fence}"

@@ -31,6 +31,7 @@ from deep_review.report.document import (
     table_markdown,
 )
 from deep_review.report.style import page_css
+from deep_review.untrusted import printable
 from deep_review.wording import plural
 
 
@@ -45,7 +46,7 @@ def _highlighted(code: str, language: str) -> str:
         lexer = get_lexer_by_name(language) if language else TextLexer()
     except ClassNotFound:
         lexer = TextLexer()
-    body = highlight(code.rstrip("\n") + "\n", lexer, HtmlFormatter(nowrap=True))
+    body = highlight(printable(code).rstrip("\n") + "\n", lexer, HtmlFormatter(nowrap=True))
     lang = html.escape(language or "text", quote=True)
     return f'<pre class="hl"><code class="language-{lang}">{body}</code></pre>\n'
 
