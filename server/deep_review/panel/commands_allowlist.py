@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import posixpath
+import re
 import shlex
 
 from deep_review.errors import DeepReviewError
@@ -24,40 +24,58 @@ def parse_command(command: str) -> list[str]:
     return argv
 
 
-def _escapes(argument: str) -> bool:
-    """Whether an extra argument points outside the repository (absolute, ``~`` or ``..``)."""
-    value = argument.split("=", 1)[1] if argument.startswith("-") and "=" in argument else argument
-    if value.startswith(("/", "~")) or os.path.isabs(value):
-        return True
-    normal = posixpath.normpath(value.replace("\\", "/")) if value else ""
-    return normal == ".." or normal.startswith("../")
+# What a ``{path}`` slot accepts: a plain relative path (no option, no assignment, no escape).
+_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./+@%,-]*$")
+PATH_SLOT = "{path}"
+PATHS_SLOT = "{paths}"
+
+
+def _is_repository_path(argument: str) -> bool:
+    """A relative path that stays inside the repository and cannot be read as anything else.
+
+    Not an option (``-o``), not a variable assignment (``X!=touch /tmp/p`` runs a shell in
+    make), not absolute, no ``..`` component.
+    """
+    if not _PATH.match(argument) or "=" in argument:
+        return False
+    normal = posixpath.normpath(argument)
+    return not (normal == ".." or normal.startswith("../") or posixpath.isabs(normal))
+
+
+def _matches(entry: list[str], argv: list[str]) -> bool:
+    """Whether ``argv`` is ``entry`` exactly, its slots filled with repository paths."""
+    if entry and entry[-1] == PATHS_SLOT:
+        fixed, rest = entry[:-1], argv[len(entry) - 1 :]
+        if len(argv) < len(entry) or not all(_is_repository_path(arg) for arg in rest):
+            return False
+        return _matches(fixed, argv[: len(fixed)])
+    if len(entry) != len(argv):
+        return False
+    for want, got in zip(entry, argv, strict=True):
+        if want == PATH_SLOT:
+            if not _is_repository_path(got):
+                return False
+        elif want != got:
+            return False
+    return True
 
 
 def check_allowed(command: str, allow: list[str]) -> list[str]:
     """The argv to run when ``command`` is allowed; ``CommandRefused`` otherwise.
 
-    Allowed: an exact match of an allowlist entry, or an entry followed by extra arguments that
-    stay inside the repository (``pytest -x`` allows ``pytest -x tests/test_app.py``). Extra
-    options are refused: ``git log --output=app.py`` or ``pytest --basetemp=src`` write files.
+    An allowed command is an exact argv: ``pytest -x`` allows ``pytest -x`` only. Arguments a
+    reviewer may choose are explicit slots: ``{path}`` (one repository path) and, last,
+    ``{paths}`` (one or more): ``pytest -x {paths}`` allows ``pytest -x tests/test_app.py``.
+    A prefix is never enough: ``make test`` does not allow ``make test 'X!=touch /tmp/p'``.
     """
     if not allow:
         raise CommandRefused("running commands is not enabled for this repository")
     argv = parse_command(command)
     for entry in allow:
-        allowed = parse_command(entry)
-        if argv[: len(allowed)] != allowed:
-            continue
-        extra = argv[len(allowed) :]
-        options = [arg for arg in extra if arg.startswith("-") and arg != "-"]
-        if options:
-            raise CommandRefused(
-                f"extra options are refused ({' '.join(options)}): options can write files;"
-                f" only repository paths may follow an allowed command ({entry})"
-            )
-        if any(_escapes(arg) for arg in extra):
-            raise CommandRefused(
-                "extra arguments must stay inside the repository (no absolute paths or '..')"
-            )
-        return argv
+        if _matches(parse_command(entry), argv):
+            return argv
     listed = "; ".join(allow)
-    raise CommandRefused(f"command not on the allowlist; allowed: {listed}")
+    raise CommandRefused(
+        f"command not on the allowlist (exact commands; {PATH_SLOT}/{PATHS_SLOT} mark where"
+        f" repository paths may go); allowed: {listed}"
+    )
