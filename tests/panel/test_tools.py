@@ -350,11 +350,12 @@ async def test_run_command_timeout_and_output_cap(history: GitRepo) -> None:
 
 
 @pytest.mark.skipif(SKIP_RIPGREP, reason="ripgrep not installed")
-async def test_grep_falls_back_to_python_for_lookaround(history: GitRepo) -> None:
+async def test_grep_refuses_lookaround_with_a_reason(history: GitRepo) -> None:
+    # Look-around needs a backtracking engine; model-supplied patterns never get one.
     toolbox = make_toolbox(history, use_ripgrep=True)
     result = await toolbox.call("grep", {"pattern": r"retry(?=_forever)"})
-    assert not result.is_error, result.text
-    assert result.text == "app/server.py:3:    retry_forever()\n"
+    assert result.is_error
+    assert "look-around and backreferences are not available" in result.text
 
 
 async def test_diff_withholds_secret_bearing_files(history: GitRepo) -> None:
@@ -526,3 +527,24 @@ async def test_earlier_reviews_in_the_store_are_invisible_to_reviewers(
     assert hits.text == "app/server.py:3:    retry_forever()\n"
     assert ".deep-review" not in listed.text
     assert read.is_error and "off limits" in read.text
+
+
+@pytest.mark.parametrize(
+    "use_ripgrep",
+    [
+        pytest.param(True, id="ripgrep"),
+        pytest.param(False, id="re2"),
+    ],
+)
+async def test_a_catastrophic_pattern_cannot_hold_the_review(
+    history: GitRepo, use_ripgrep: bool
+) -> None:
+    if use_ripgrep and shutil.which("rg") is None and not os.environ.get("CI"):
+        pytest.skip("ripgrep is not installed here (CI installs it)")
+    history.write("app/big.py", ("a" * 5000 + "\n") * 20)
+    toolbox = make_toolbox(history, use_ripgrep=use_ripgrep)
+    with anyio.fail_after(20):  # backtracking engines take hours on these
+        lookahead = await toolbox.call("grep", {"pattern": "(?=(\\w|\\w)*!)"})
+        nested = await toolbox.call("grep", {"pattern": "(a|a)*(a|a)*b"})
+    assert lookahead.is_error and "regular expression" in lookahead.text
+    assert not nested.is_error and nested.text == "(no matches)\n"

@@ -9,7 +9,6 @@ never raises for a bad call: unknown tools, invalid arguments and refused paths 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -60,8 +59,23 @@ class ToolFailure(Exception):
     """A tool call that cannot be answered; its message goes back to the model."""
 
 
-class _RegexUnsupported(ToolFailure):
-    """ripgrep rejected the pattern (it may still be valid for Python's ``re``)."""
+def linear_pattern(pattern: str, *, ignore_case: bool) -> Any:
+    """``pattern`` compiled by RE2 (linear time); ``ToolFailure`` naming what it cannot do."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    options.case_sensitive = not ignore_case
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as error:
+        detail = (
+            error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else error
+        )
+        raise ToolFailure(
+            f"invalid regular expression ({detail}); searches use a linear-time engine, so"
+            " look-around and backreferences are not available"
+        ) from None
 
 
 # -- arguments -----------------------------------------------------------------------------
@@ -367,23 +381,12 @@ class Toolbox:
         return text
 
     async def _grep(self, args: GrepArgs) -> str:
-        flags = re.IGNORECASE if args.ignore_case else 0
-        try:
-            compiled = re.compile(args.pattern, flags)
-        except re.error as error:
-            if self.ripgrep is None:
-                raise ToolFailure(f"invalid regular expression: {error}") from None
-            compiled = None
+        # Model-supplied patterns run only on linear-time engines (ripgrep, RE2): a pattern
+        # like (?=(\w|\w)*!) would otherwise backtrack for hours and hold the review.
+        compiled = linear_pattern(args.pattern, ignore_case=args.ignore_case)
         if self.ripgrep is not None:
-            try:
-                hits = await self._grep_ripgrep(args)
-            except _RegexUnsupported:
-                if compiled is None:
-                    raise
-                # Python's re knows some syntax ripgrep's engine lacks (look-around).
-                hits = await anyio.to_thread.run_sync(self._grep_python, compiled, args.glob)
+            hits = await self._grep_ripgrep(args)
         else:
-            assert compiled is not None
             hits = await anyio.to_thread.run_sync(self._grep_python, compiled, args.glob)
         if not hits:
             return "(no matches)\n"
@@ -414,9 +417,7 @@ class Toolbox:
         text = sandbox.read_text(path)
         return None if text is None else _unended(split_lines(self.redactor.redact(text, path)))
 
-    def _grep_python(
-        self, pattern: re.Pattern[str], glob: str | None
-    ) -> list[tuple[str, int, str]]:
+    def _grep_python(self, pattern: Any, glob: str | None) -> list[tuple[str, int, str]]:
         hits: list[tuple[str, int, str]] = []
         for path in self.sandbox.list_files(glob):
             if is_secret_file(path):
@@ -469,7 +470,7 @@ class Toolbox:
         if result.returncode not in (0, 1):
             message = result.stderr.decode("utf-8", "replace").strip()
             if "regex" in message.lower():
-                raise _RegexUnsupported(f"invalid regular expression: {message}")
+                raise ToolFailure(f"invalid regular expression: {message}")
             raise ToolFailure(f"search failed: {message or result.returncode}")
         hits: list[tuple[str, int, str]] = []
         matcher = glob_matcher(args.glob)
