@@ -367,3 +367,18 @@ async def test_near_the_deadline_the_model_is_told_to_wrap_up(
     requests = scripted.requests_for("m")
     assert "of your time limit remain" not in requests[0].text
     assert "of your time limit remain. Call submit_review now" in requests[1].text
+
+
+async def test_dozens_of_tool_calls_in_one_turn_run_only_a_few(
+    scripted: ScriptedModelServer, change: Change, env: dict[str, str]
+) -> None:
+    calls = [{"tool": "git_log", "input": {"max_count": 1}} for _ in range(40)]
+    scripted.add_transcript("m", [{"calls": calls}, {"submit": submission()}])
+    events: list[ReviewEvent] = []
+    run = await review(model_reviewer(scripted, "r", "anthropic", "m"), change, env, events)
+
+    assert run.status == "completed", run.error
+    assert run.stats.tool_calls == {"git_log": 16}
+    results = scripted.requests_for("m")[1].body["messages"][-1]["content"]
+    assert len(results) == 40  # every call is answered, the surplus with the reason
+    assert sum("at most 16 tool calls" in r["content"] for r in results) == 24

@@ -282,3 +282,25 @@ async def test_sarif_command_sees_the_reviewed_commit_not_a_dirty_working_tree(
     assert finding.body == "import json"
     assert (finding.path, finding.start_line) == ("src/app.py", 2)
     assert (python_change.root / "src/app.py").read_text().startswith("dirty = True")
+
+
+async def test_sarif_command_never_sees_credentials(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs-should-not-leak")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-should-not-leak")
+    repo.write("base.txt", "")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("a.txt", "x\n")
+    script = repo.root.parent / "show_env.py"
+    script.write_text(
+        "import json, os\n"
+        "seen = sorted(k for k in os.environ if 'TOKEN' in k or 'SECRET' in k)\n"
+        "print(json.dumps({'version': '2.1.0', 'runs': [{'results': [{'message': "
+        "{'text': repr(seen)}, 'locations': [{'physicalLocation': {'artifactLocation':"
+        " {'uri': 'a.txt'}, 'region': {'startLine': 1}}}]}]}]}))\n"
+    )
+    review, _ = await analyze(repo, sarif_reviewer(f"{sys.executable} {script}"))
+    assert review.status == "completed", review.error
+    assert [f.title for f in review.findings] == ["[]"]

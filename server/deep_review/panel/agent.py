@@ -39,6 +39,7 @@ M = TypeVar("M", bound=BaseModel)
 
 SUBMIT_TOOL = "submit_review"
 MAX_REPAIRS = 2
+MAX_TOOL_CALLS_PER_TURN = 16
 MAX_NUDGES = 2
 # Warn the model to wrap up when this much of its deadline is left (the smaller of the two).
 WRAP_UP_FRACTION = 0.2
@@ -203,8 +204,17 @@ class _Loop(Generic[M]):
     async def _handle_calls(self, calls: list[ToolCall]) -> tuple[M | None, list[ToolOutcome]]:
         outcomes: dict[str, ToolOutcome] = {}
         work = [c for c in calls if c.name != self.submit_tool]
+        # A model asking for dozens of tools at once (60 parallel test runs) gets a few.
+        for call in work[MAX_TOOL_CALLS_PER_TURN:]:
+            outcomes[call.id] = ToolOutcome(
+                call.id,
+                call.name,
+                f"Not run: at most {MAX_TOOL_CALLS_PER_TURN} tool calls are run per turn;"
+                " ask for this one again in a later turn if you still need it.",
+                is_error=True,
+            )
         async with anyio.create_task_group() as group:
-            for call in work:
+            for call in work[:MAX_TOOL_CALLS_PER_TURN]:
                 group.start_soon(self._run_tool, call, outcomes)
         for call in calls:
             if call.name == self.submit_tool:

@@ -14,8 +14,8 @@ from pathlib import Path
 import anyio
 from anyio.abc import ByteReceiveStream, Process
 
-# Names of environment variables that may carry credentials: never handed to a child that a
-# model asked for.
+# Names of environment variables that may carry credentials: never handed to a child process
+# that runs over the branch's code (a model's command, ruff, a sarif-command analyzer).
 _SECRET_ENV = re.compile(
     r"(?i)(?:_API_KEY$|_KEY$|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|^AWS_|^AZURE_|^GCP_|"
     r"^GOOGLE_APPLICATION|^GH_|^GITHUB_|^ANTHROPIC|^OPENAI|^GEMINI|^SSH_AUTH_SOCK$|^NPM_CONFIG_|"
@@ -27,12 +27,6 @@ def scrubbed_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """``base`` (default: this process's environment) without anything credential-shaped."""
     source = os.environ if base is None else base
     return {k: v for k, v in source.items() if not _SECRET_ENV.search(k)}
-
-
-def without_api_keys(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """``base`` without model-provider API keys (``*_API_KEY``)."""
-    source = os.environ if base is None else base
-    return {k: v for k, v in source.items() if not k.upper().endswith("_API_KEY")}
 
 
 @dataclass

@@ -26,7 +26,7 @@ from deep_review.panel.analyzers.common import (
     reviewable_files,
     unified_diff,
 )
-from deep_review.panel.process import run_process, without_api_keys
+from deep_review.panel.process import run_process, scrubbed_env
 from deep_review.panel.sandbox import RepoSandbox
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -59,7 +59,7 @@ def severity_for(code: str) -> Severity:
 async def _ruff_version(command: list[str], cwd: Path) -> str | None:
     try:
         result = await run_process(
-            [*command, "--version"], cwd=cwd, env=without_api_keys(), timeout=30, output_cap=4096
+            [*command, "--version"], cwd=cwd, env=scrubbed_env(), timeout=30, output_cap=4096
         )
     except OSError:
         return None
@@ -154,7 +154,7 @@ async def _check_file(
     result = await run_process(
         argv,
         cwd=sandbox.real_root,
-        env=without_api_keys(),
+        env=scrubbed_env(),
         timeout=RUFF_TIMEOUT_S,
         output_cap=32 * 1024 * 1024,
         stdin=changed.text.encode("utf-8"),

@@ -27,7 +27,7 @@ from deep_review.panel.analyzers.common import (
     reviewed_tree,
     unified_diff,
 )
-from deep_review.panel.process import run_process, without_api_keys
+from deep_review.panel.process import run_process, scrubbed_env
 from deep_review.panel.sandbox import RepoSandbox, SandboxError
 
 SARIF_OUTPUT_CAP = 64 * 1024 * 1024
@@ -81,7 +81,7 @@ async def run_sarif_command(
             result = await run_process(
                 argv,
                 cwd=root,
-                env=without_api_keys(),
+                env=scrubbed_env(),
                 timeout=reviewer.deadline_s,
                 output_cap=SARIF_OUTPUT_CAP,
             )
