@@ -124,3 +124,15 @@ def test_secret_files_are_withheld_from_the_diff_even_when_included(repo: GitRep
     assert "hunter2" not in diff
     assert "[withheld: a secret-bearing file is never sent to a model]" in diff
     assert "diff --git a/a.txt b/a.txt" in diff
+
+
+def test_commit_messages_are_capped_in_count_and_length(change: Change) -> None:
+    from deep_review.model import CommitInfo
+
+    many = [
+        CommitInfo(sha=f"{n:040x}", subject=f"commit {n}", body="x" * 50_000) for n in range(1000)
+    ]
+    user = build_review_prompt(change.model_copy(update={"commits": many}), diff="").user
+    assert len(user) < 400_000  # 1,000 commits of 50 kB each would be 50 MB
+    assert "[900 more commits not shown]" in user
+    assert "[48000 more characters not shown]" in user

@@ -14,6 +14,8 @@ from deep_review.change.model import Change
 INSTRUCTION_FILES = ("AGENTS.md", "CLAUDE.md", ".deep-review/context.md")
 MAX_INSTRUCTION_CHARS = 20_000
 MAX_DIFF_CHARS = 400_000
+MAX_COMMITS_SHOWN = 100
+MAX_COMMIT_BODY_CHARS = 2_000
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
@@ -182,11 +184,22 @@ def _instructions_section(found: Sequence[RepoInstruction], boundary: str) -> st
 def _commits(change: Change, boundary: str, redact: Callable[[str], str]) -> str:
     if not change.commits:
         return "Commits: none (the change is uncommitted work)."
+    # Capped: a branch of 1,000 commits once put 2 M characters of messages in the prompt.
+    shown = change.commits[:MAX_COMMITS_SHOWN]
     text = "\n\n".join(
-        f"commit {c.sha[:12]}\nAuthor: {c.author}\n\n{c.subject}\n\n{c.body}".rstrip()
-        for c in change.commits
+        f"commit {c.sha[:12]}\nAuthor: {c.author}\n\n{c.subject}\n\n"
+        f"{_capped(c.body, MAX_COMMIT_BODY_CHARS)}".rstrip()
+        for c in shown
     )
+    if len(change.commits) > len(shown):
+        text += f"\n\n[{len(change.commits) - len(shown)} more commits not shown]"
     return "Commit messages:\n" + data_block("commit-messages", redact(text), boundary)
+
+
+def _capped(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n[{len(text) - limit} more characters not shown]"
 
 
 def _diff(diff: str, boundary: str, limit: int) -> str:
