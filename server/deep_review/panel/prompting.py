@@ -10,6 +10,7 @@ from functools import cache
 from importlib import resources
 
 from deep_review.change.model import Change
+from deep_review.untrusted import printable
 
 INSTRUCTION_FILES = ("AGENTS.md", "CLAUDE.md", ".deep-review/context.md")
 MAX_INSTRUCTION_CHARS = 20_000
@@ -152,11 +153,16 @@ def _file_list(change: Change) -> str:
     for changed in change.reviewed_files:
         detail: str = changed.status
         if changed.old_path and changed.old_path != changed.path:
-            detail += f" from {changed.old_path}"
+            detail += f" from {_name(changed.old_path)}"
         if changed.is_binary:
             detail += ", binary"
-        lines.append(f"- {changed.path} ({detail}, +{changed.added} -{changed.removed})")
+        lines.append(f"- {_name(changed.path)} ({detail}, +{changed.added} -{changed.removed})")
     return "\n".join(lines) if lines else "- (none)"
+
+
+def _name(path: str) -> str:
+    """A file name from the branch, on one line: a newline in it cannot start prompt text."""
+    return printable(path, keep_newlines=False)
 
 
 def _excluded(change: Change) -> str:
@@ -165,7 +171,7 @@ def _excluded(change: Change) -> str:
     if not skipped:
         return ""
     lines = ["Left out of this review (do not review them, do not list them in coverage):"]
-    lines += [f"- {path}: {reason}" for path, reason in skipped]
+    lines += [f"- {_name(path)}: {_name(reason)}" for path, reason in skipped]
     return "\n".join(lines) + "\n"
 
 
