@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from math import gcd
+from pathlib import PurePosixPath
 
 from deep_review.fixes.errors import FixDoesNotApply
 from deep_review.fixes.parse import Hunk, HunkLine
@@ -290,6 +291,10 @@ class HunkLocator:
         return result
 
 
+# Files whose block structure is their indentation.
+_INDENTATION_IS_SYNTAX = {".py", ".pyi", ".yaml", ".yml"}
+
+
 class _Rebaser:
     """Re-indents added lines to the file's indentation when the hunk matched loosely."""
 
@@ -317,9 +322,24 @@ class _Rebaser:
         self.unit = file_unit or TAB_WIDTH
         # A snippet whose indentation was flattened (copied from rendered HTML) says nothing
         # about nesting: added lines then follow the brackets from the replaced code's level.
-        self.flattened = max(widths_snippet, default=0) <= 1
+        # (Top-level code sits at column 0 in the file too: that is not flattening.)
+        self.flattened = max(widths_snippet, default=0) <= 1 < max(widths_file, default=0)
         self.unreliable = self._stripped_lines() if not self.flattened else set()
         self._check_consistent(locator.path)
+        if self.flattened:
+            self._check_flattened_blocks(locator.path)
+
+    def _check_flattened_blocks(self, path: str) -> None:
+        """Refuse a flattened fix that adds lines where indentation is syntax (Python, YAML):
+        how deep each new line goes is lost, and a plausible guess can still be wrong code."""
+        if PurePosixPath(path).suffix.lower() not in _INDENTATION_IS_SYNTAX:
+            return
+        if any(line.kind == "+" and line.text.strip() for seg in self.segments for line in seg):
+            raise FixDoesNotApply(
+                f"The fix lost its indentation and in {path} indentation is syntax: where its"
+                " new lines nest would be a guess.",
+                "ambiguous",
+            )
 
     def _pairs(self) -> list[tuple[tuple[int, int], int, int]]:
         """(line key, snippet width, file width) of every non-blank kept or removed line."""
@@ -350,7 +370,8 @@ class _Rebaser:
             for key, snippet, file in self._pairs()
             if key not in self.unreliable
         }
-        if len(shifts) > 1:
+        # One column either way is a diff marker kept or lost, not a different nesting.
+        if shifts and max(shifts) - min(shifts) > 1:
             listed = " and ".join(str(shift) for shift in sorted(shifts))
             raise FixDoesNotApply(
                 f"The fix's lines are indented inconsistently with {path} (shifted by {listed}"
