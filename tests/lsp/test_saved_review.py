@@ -259,3 +259,35 @@ async def test_a_fix_that_would_break_the_syntax_is_disabled_with_the_line(
         assert fix.title.startswith("Apply fix C1")
         assert fix.edit is None and fix.disabled is not None
         assert "would break the syntax of app.py at line" in fix.disabled.reason
+
+
+async def test_a_headerless_fix_for_a_related_file_is_offered_in_the_editor_as_in_the_cli(
+    project: GitRepo,
+) -> None:
+    # The quick fix once gathered files with its own rules and left out related locations:
+    # the CLI applied this fix, the editor called it stale.
+    from deep_review.model import RelatedLocation
+
+    fix = (
+        "```diff\n def run(cmd):\n-    os.system(cmd)\n+    os.system(shlex.quote(cmd))\n```\n"
+        "```diff\n def label(name):\n"
+        '-    return "😀 日本 " + name  # 🎉\n+    return f"😀 日本 {name}"  # 🎉\n```\n'
+    )
+    spanning = findings()
+    spanning[0] = spanning[0].model_copy(
+        update={
+            "fix": fix,
+            "related": [RelatedLocation(path="emoji.py", start_line=1, end_line=2, note="same")],
+        }
+    )
+    save_review(project, spanning)
+    async with editor_session(project.root, "vscode") as editor:
+        await loaded(editor)
+        editor.open("app.py")
+        actions = await editor.code_actions("app.py", 13)
+        fix_action = actions[0]
+        assert fix_action.title.startswith("Apply fix C1")
+        assert fix_action.disabled is None and fix_action.edit is not None
+        changes = fix_action.edit.document_changes or []
+        uris = {change.text_document.uri for change in changes}  # type: ignore[union-attr]
+        assert uris == {editor.uri("app.py"), editor.uri("emoji.py")}

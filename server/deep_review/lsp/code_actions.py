@@ -9,7 +9,7 @@ from lsprotocol import types
 
 from deep_review.fixes.text import PositionEncoding
 from deep_review.lsp.command_ids import CommandId
-from deep_review.model import Location, ReconciledFinding
+from deep_review.model import ReconciledFinding
 
 if TYPE_CHECKING:
     from deep_review.fixes import TextEdit
@@ -35,25 +35,20 @@ def _encoding(ls: DeepReviewServer) -> PositionEncoding:
 
 def fix_workspace_edit(ls: DeepReviewServer, finding: ReconciledFinding) -> types.WorkspaceEdit:
     """The finding's fix against the current texts (open buffers, else disk), as one edit."""
-    from deep_review.fixes import patch_edits
+    from deep_review.fixes import fix_paths, patch_edits
     from deep_review.fixes.errors import FixDoesNotApply
-    from deep_review.fixes.parse import parse_patch
-    from deep_review.fixes.plan import path_candidates
 
     if not finding.fix:
         raise FixUnavailable(f"{finding.id} has no suggested fix.")
     try:
-        paths = {finding.path}
-        for file_patch in parse_patch(finding.fix):
-            if file_patch.named_path is not None:
-                paths.update(path_candidates(file_patch.named_path))
+        # The same question `deep-review apply` asks: every file the fix may touch (its own,
+        # the finding's and its related locations'), planned with the finding as the hint.
         files: dict[str, str] = {}
-        for path in sorted(paths):
+        for path in fix_paths(finding.fix, finding):
             text = ls.text_for(path)
             if text is not None:
                 files[path] = text
-        hint = Location(path=finding.path, start_line=finding.start_line, end_line=finding.end_line)
-        edits = patch_edits(files, finding.fix, hint=hint, encoding=_encoding(ls))
+        edits = patch_edits(files, finding.fix, hint=finding, encoding=_encoding(ls))
     except FixDoesNotApply as error:
         raise FixUnavailable(error.reason) from error
     if not any(edits.values()):
