@@ -77,12 +77,14 @@ def place_by_noise_rules(drafts: Sequence[Draft], config: ReconcileConfig) -> No
         if draft.placement == "inline" and draft.finding.severity not in allowed:
             draft.placement = "appendix"
             draft.placement_reason = f"below the minimum severity reported ({config.min_severity})"
+            draft.placement_cause = "below-minimum"
     suggestions = [
         d for d in drafts if d.placement == "inline" and d.finding.severity == "suggestion"
     ]
     suggestions.sort(key=lambda d: (-d.finding.confidence, -d.finding.consensus, _order_key(d)))
     for draft in suggestions[config.max_suggestions :]:
         draft.placement = "appendix"
+        draft.placement_cause = "suggestion-limit"
         draft.placement_reason = (
             f"past the limit of {config.max_suggestions} suggestions (lowest confidence first)"
         )

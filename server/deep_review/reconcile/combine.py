@@ -49,6 +49,11 @@ class Event:
     agents: tuple[str, ...]
 
 
+PlacementCause = Literal[
+    "outside-change", "unlocated", "below-minimum", "suggestion-limit", "refuted"
+]
+
+
 @dataclass
 class Draft:
     """A merged finding on its way to the final list."""
@@ -58,6 +63,8 @@ class Draft:
     events: list[Event] = field(default_factory=list)
     placement: Literal["inline", "appendix", "dropped"] = "inline"
     placement_reason: str = ""
+    placement_cause: PlacementCause | None = None
+    """Why it is not inline, as a kind (the reason above is its wording for people)."""
 
     @property
     def agents(self) -> list[str]:

@@ -151,7 +151,7 @@ async def reconcile_with_trace(
         draft.finding = draft.finding.model_copy(update={"confidence": calibrate.confidence(draft)})
     calibrate.place_by_noise_rules(drafts, config)
     for draft in drafts:
-        if draft.placement == "appendix" and not draft.placement_reason.startswith("not about"):
+        if draft.placement == "appendix" and draft.placement_cause != "outside-change":
             draft.events.append(
                 Event(
                     "appendix",
@@ -217,6 +217,7 @@ def _place_unlocated(draft: Draft) -> None:
     reason = draft.claims[0].unlocated_reason
     draft.placement = "appendix"
     draft.placement_reason = f"could not be located in the code: {reason}"
+    draft.placement_cause = "unlocated"
 
 
 def _place_by_scope(draft: Draft, scope: ChangeScope) -> None:
@@ -229,6 +230,7 @@ def _place_by_scope(draft: Draft, scope: ChangeScope) -> None:
         return
     draft.placement = "appendix"
     draft.placement_reason = "not about the change: it is outside the changed lines"
+    draft.placement_cause = "outside-change"
     draft.events.append(
         Event(
             "appendix",
@@ -279,6 +281,7 @@ def _apply_verification(draft: Draft, result: VerificationResult, verifier: str 
     if result.status == "dropped":
         draft.placement = "dropped"
         draft.placement_reason = f"the verifier found it does not hold: {result.reason}"
+        draft.placement_cause = "refuted"
         draft.events.append(
             Event("drop", f"{draft.subject()} was dropped by the verifier: {result.reason}", agents)
         )

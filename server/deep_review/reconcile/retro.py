@@ -44,7 +44,7 @@ def build_retro(
                 false_positives.append(entry)
                 removed.append(entry)
             continue
-        if draft.placement == "appendix" and draft.placement_reason.startswith("not about"):
+        if draft.placement == "appendix" and draft.placement_cause == "outside-change":
             removed.extend(
                 f'{c.local_id} "{c.finding.title}": {draft.placement_reason}' for c in mine
             )
